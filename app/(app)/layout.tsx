@@ -1,0 +1,39 @@
+import Link from "next/link";
+import { Building2Icon, SendIcon } from "lucide-react";
+import { NavLinks } from "@/components/shell/nav-links";
+import { UserMenu } from "@/components/shell/user-menu";
+import { requireUser } from "@/lib/auth/page";
+import { roleLabels } from "@/lib/auth/roles";
+
+export default async function AppLayout({ children }: { children: React.ReactNode }) {
+  const user = await requireUser();
+  return (
+    <div className="flex min-h-screen">
+      <aside className="sticky top-0 hidden h-screen w-60 shrink-0 flex-col border-r border-sidebar-border bg-sidebar p-4 text-sidebar-foreground md:flex">
+        <Link href="/" className="mb-8 flex items-center gap-2 px-2 text-lg font-semibold">
+          <span className="flex size-8 items-center justify-center rounded-lg bg-primary text-primary-foreground">
+            <SendIcon className="size-4" aria-hidden="true" />
+          </span>
+          Disparo
+        </Link>
+        <NavLinks />
+        <p className="mt-auto px-2 text-xs text-sidebar-foreground/60">
+          Somente contatos com opt-in recebem campanhas (LGPD).
+        </p>
+      </aside>
+      <div className="flex min-w-0 flex-1 flex-col">
+        <header className="sticky top-0 z-10 flex h-14 items-center justify-between gap-4 border-b bg-background/95 px-6 backdrop-blur">
+          <div className="flex items-center gap-2 text-sm">
+            <Building2Icon className="size-4 text-muted-foreground" aria-hidden="true" />
+            <span className="font-medium">{user.organizationName}</span>
+            <span className="hidden text-muted-foreground sm:inline">· {user.timeZone.replace("_", " ")}</span>
+          </div>
+          <UserMenu name={user.name} email={user.email} roleLabel={roleLabels[user.role]} />
+        </header>
+        <main className="flex-1 px-6 py-8">
+          <div className="mx-auto w-full max-w-6xl">{children}</div>
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,33 @@
+import type { NextAuthConfig } from "next-auth";
+import type { Role } from "@/db/schema";
+
+// The part of the Auth.js configuration the request guard (proxy.ts) needs: no database, no providers.
+export const authConfig = {
+  pages: { signIn: "/login" },
+  session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+  trustHost: true,
+  providers: [],
+  callbacks: {
+    jwt: ({ token, user }) => {
+      if (user) {
+        const u = user as { id: string; organizationId: string; role: Role };
+        token.sub = u.id;
+        token.organizationId = u.organizationId;
+        token.role = u.role;
+      }
+      return token;
+    },
+    session: ({ session, token }) => {
+      session.user.id = token.sub ?? "";
+      session.user.organizationId = String(token.organizationId ?? "");
+      session.user.role = token.role as Role;
+      return session;
+    },
+  },
+} satisfies NextAuthConfig;
+
+declare module "next-auth" {
+  interface Session {
+    user: { id: string; organizationId: string; role: Role; name?: string | null; email?: string | null };
+  }
+}

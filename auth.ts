@@ -1,0 +1,35 @@
+import NextAuth, { CredentialsSignin } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import { z } from "zod";
+import { getDb } from "@/db/client";
+import { verifyLogin, type LoginFailure } from "@/lib/auth/login";
+import { authConfig } from "./auth.config";
+
+class LoginError extends CredentialsSignin {
+  constructor(code: LoginFailure, retryAfterMinutes?: number) {
+    super();
+    this.code = retryAfterMinutes ? `${code}:${retryAfterMinutes}` : code;
+  }
+}
+
+const credentials = z.object({
+  email: z.string().trim().min(1).max(254),
+  password: z.string().min(1).max(200),
+});
+
+export const { handlers, auth, signIn, signOut } = NextAuth({
+  ...authConfig,
+  providers: [
+    Credentials({
+      credentials: { email: {}, password: {} },
+      authorize: async (raw, request) => {
+        const parsed = credentials.safeParse(raw);
+        if (!parsed.success) throw new LoginError("invalid");
+        const ip = request?.headers?.get("x-forwarded-for")?.split(",")[0]?.trim() ?? null;
+        const result = await verifyLogin(getDb(), { ...parsed.data, ip });
+        if (!result.ok) throw new LoginError(result.reason, result.retryAfterMinutes);
+        return result.user;
+      },
+    }),
+  ],
+});

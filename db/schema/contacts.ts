@@ -1,0 +1,105 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  boolean,
+  char,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { optInSource, optInStatus } from "./enums";
+import { organizations } from "./organizations";
+import { users } from "./users";
+import { chips } from "./chips";
+
+export const wallets = pgTable(
+  "wallets",
+  {
+    id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+    organizationId: uuid("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    ownerUserId: uuid("owner_user_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("wallets_org_name_unique").on(t.organizationId, sql`lower(${t.name})`)],
+);
+
+export const tags = pgTable(
+  "tags",
+  {
+    id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+    organizationId: uuid("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    color: text("color").notNull().default("#0f766e"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("tags_org_name_unique").on(t.organizationId, sql`lower(${t.name})`)],
+);
+
+export const contacts = pgTable(
+  "contacts",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    organizationId: uuid("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    // E.164, Brazilian mobiles with the ninth digit (lib/phones.ts).
+    phone: text("phone").notNull(),
+    city: text("city"),
+    state: char("state", { length: 2 }),
+    walletId: integer("wallet_id").references(() => wallets.id, { onDelete: "set null" }),
+    // Etiquetas as an int[] so segment filters use one GIN index instead of a join.
+    tagIds: integer("tag_ids").array().notNull().default(sql`'{}'::integer[]`),
+    optInStatus: optInStatus("opt_in_status").notNull().default("none"),
+    optInSource: optInSource("opt_in_source"),
+    optInAt: timestamp("opt_in_at", { withTimezone: true }),
+    optedOutAt: timestamp("opted_out_at", { withTimezone: true }),
+    lastInteractionAt: timestamp("last_interaction_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("contacts_org_phone_unique").on(t.organizationId, t.phone),
+    index("contacts_org_tags_gin").using("gin", t.tagIds),
+    index("contacts_org_created_idx").on(t.organizationId, t.createdAt),
+    index("contacts_org_state_city_idx").on(t.organizationId, t.state, t.city),
+  ],
+);
+
+// Which chips a contact is registered on, or has talked through (a campaign's chip scope depends on it).
+export const contactChips = pgTable(
+  "contact_chips",
+  {
+    organizationId: uuid("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    contactId: bigint("contact_id", { mode: "number" })
+      .notNull()
+      .references(() => contacts.id, { onDelete: "cascade" }),
+    chipId: integer("chip_id")
+      .notNull()
+      .references(() => chips.id, { onDelete: "cascade" }),
+    registered: boolean("registered").notNull().default(true),
+    firstSeenAt: timestamp("first_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.contactId, t.chipId] }),
+    index("contact_chips_chip_idx").on(t.chipId, t.contactId),
+  ],
+);
+
+export type Contact = typeof contacts.$inferSelect;
+export type NewContact = typeof contacts.$inferInsert;
+export type Tag = typeof tags.$inferSelect;
+export type Wallet = typeof wallets.$inferSelect;

@@ -1,0 +1,7 @@
+export * from "./enums";
+export * from "./organizations";
+export * from "./users";
+export * from "./chips";
+export * from "./contacts";
+export * from "./campaigns";
+export * from "./messaging";

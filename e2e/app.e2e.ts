@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext } from "playwright-core";
+import { baseUrl, demo, launch, login, shot } from "./support";
+
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const newPage = async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: "pt-BR" });
+  contexts.push(context);
+  return context.newPage();
+};
+
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  for (const c of contexts) await c.close();
+  await browser?.close();
+});
+
+describe("foundation in the browser", () => {
+  it("sends an anonymous visitor to the login page, remembering where they were going", async () => {
+    const page = await newPage();
+    await page.goto(`${baseUrl}/contatos`);
+    expect(new URL(page.url()).pathname).toBe("/login");
+    expect(new URL(page.url()).searchParams.get("next")).toBe("/contatos");
+    await expect(page.getByRole("heading", { name: "Entrar no Disparo" }).isVisible()).resolves.toBe(true);
+    await shot(page, "01-login");
+  });
+
+  it("explains a wrong password and empty fields in Portuguese", async () => {
+    const page = await newPage();
+    await page.goto(`${baseUrl}/login`);
+    await page.getByRole("button", { name: "Entrar" }).click();
+    await page.getByText("Informe seu e-mail.").waitFor();
+    await page.getByText("Informe sua senha.").waitFor();
+    await page.getByLabel("E-mail").fill("gestor@lojaexemplo.com.br");
+    await page.getByLabel("Senha").fill("senha-errada");
+    await page.getByRole("button", { name: "Entrar" }).click();
+    await page.getByText("E-mail ou senha incorretos. Confira e tente de novo.").waitFor();
+    await shot(page, "02-login-erro");
+  });
+
+  it("logs the admin in and opens every section with real data", async () => {
+    const page = await newPage();
+    await login(page, demo.admin);
+    expect(new URL(page.url()).pathname).toBe("/");
+    await page.getByRole("heading", { name: "Olá, Ana" }).waitFor();
+    const contacts = page.locator('[data-slot="stat-card"]', { hasText: "Contatos" }).first();
+    expect(await contacts.innerText()).toMatch(/5\.000/);
+    await shot(page, "03-painel");
+
+    const sections: [string, string, string][] = [
+      ["Contatos", "/contatos", "Contatos"],
+      ["Segmentação", "/segmentacao", "Segmentação"],
+      ["Campanhas", "/campanhas", "Campanhas"],
+      ["Relatórios", "/relatorios", "Relatórios"],
+      ["Configurações", "/configuracoes/organizacao", "Configurações"],
+    ];
+    for (const [link, path, heading] of sections) {
+      await page.getByRole("navigation", { name: "Seções" }).getByRole("link", { name: link }).click();
+      await page.waitForURL((url) => url.pathname === path);
+      await page.getByRole("heading", { level: 1, name: heading }).waitFor();
+      await shot(page, `04-${path.split("/").filter(Boolean).join("-")}`);
+    }
+    const rows = await page.goto(`${baseUrl}/contatos`).then(() => page.locator("tbody tr").count());
+    expect(rows).toBe(50);
+    for (const sub of ["usuarios", "chips", "templates", "fluxos"]) {
+      await page.goto(`${baseUrl}/configuracoes/${sub}`);
+      await shot(page, `05-configuracoes-${sub}`);
+    }
+    await page.goto(`${baseUrl}/configuracoes/chips`);
+    await page.getByText("Loja Exemplo - Vendas").waitFor();
+  });
+
+  it("an admin creates a user with field errors first, and the new user can log in", async () => {
+    const page = await newPage();
+    await login(page, demo.admin);
+    await page.goto(`${baseUrl}/configuracoes/usuarios`);
+    await page.getByRole("button", { name: "Novo usuário" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByRole("button", { name: "Criar usuário" }).click();
+    await dialog.getByText("Informe o nome (pelo menos 2 letras).").waitFor();
+    await dialog.getByText("A senha precisa ter pelo menos 8 caracteres.").waitFor();
+    await shot(page, "06-novo-usuario-erros");
+    await dialog.getByLabel("Nome").fill("Diego Ramos");
+    await dialog.getByLabel("E-mail").fill("diego@lojaexemplo.com.br");
+    await dialog.getByLabel("Perfil").selectOption("gestor");
+    await dialog.getByLabel("Senha inicial").fill("senha-do-diego");
+    await dialog.getByRole("button", { name: "Criar usuário" }).click();
+    await page.getByRole("cell", { name: "diego@lojaexemplo.com.br" }).waitFor();
+
+    const other = await newPage();
+    await login(other, { email: "diego@lojaexemplo.com.br", password: "senha-do-diego" });
+    await other.getByRole("heading", { name: "Olá, Diego" }).waitFor();
+  });
+
+  it("an operador cannot open user management", async () => {
+    const page = await newPage();
+    await login(page, demo.operador);
+    const response = await page.goto(`${baseUrl}/configuracoes/usuarios`);
+    expect(response?.status()).toBe(403);
+    await page.getByText("Seu perfil não tem acesso a esta página").waitFor();
+    await shot(page, "07-operador-sem-acesso");
+  });
+
+  it("a tampered session cookie sends the user back to login; logout ends the session", async () => {
+    const page = await newPage();
+    await login(page, demo.gestor);
+    const context = page.context();
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name.includes("authjs.session-token"))!;
+    expect(session).toBeTruthy();
+    await context.addCookies([{ ...session, value: session.value.slice(0, -4) + "AAAA" }]);
+    await page.goto(`${baseUrl}/campanhas`);
+    expect(new URL(page.url()).pathname).toBe("/login");
+
+    await login(page, demo.gestor);
+    await page.getByRole("button", { name: "Menu do usuário" }).click();
+    await page.getByRole("menuitem", { name: "Sair" }).click();
+    await page.waitForURL((url) => url.pathname === "/login");
+    await page.goto(`${baseUrl}/`);
+    expect(new URL(page.url()).pathname).toBe("/login");
+  });
+});

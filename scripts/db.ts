@@ -1,0 +1,49 @@
+import postgres from "postgres";
+import { ensureDatabase, runMigrations } from "../db/migrate";
+import { loadSecrets, log, startDatabase } from "./lib/stack";
+
+// npm run db:migrate | npm run db:seed [-- --contacts N]
+// Without DATABASE_URL both use the embedded PostgreSQL of `npm run dev` (./.data/dev).
+const [command, ...args] = process.argv.slice(2);
+const flag = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+
+const main = async () => {
+  const dataDir = ".data/dev";
+  const secrets = loadSecrets(dataDir);
+  const db = await startDatabase(dataDir);
+  try {
+    await ensureDatabase(db.url);
+    await runMigrations(db.url);
+    log("db", "migrações aplicadas");
+    if (command === "migrate") return;
+    if (command !== "seed") throw new Error(`comando desconhecido: ${command} (use migrate ou seed)`);
+    if (process.env.NODE_ENV === "production") throw new Error("db:seed apaga dados: recusado com NODE_ENV=production");
+    const contacts = Number(flag("contacts") ?? 5000);
+    if (!Number.isInteger(contacts) || contacts < 0 || contacts > 5_000_000)
+      throw new Error("--contacts deve ser um inteiro entre 0 e 5.000.000");
+    const sql = postgres(db.url, { max: 2, onnotice: () => {} });
+    try {
+      // The demo seed recreates the demo data from scratch: wipe every table first.
+      const tables = await sql<{ tablename: string }[]>`
+        select tablename from pg_tables where schemaname = 'public'`;
+      if (tables.length)
+        await sql.unsafe(`truncate ${tables.map((t) => `"${t.tablename}"`).join(", ")} restart identity cascade`);
+      const t = Date.now();
+      const { seedDemo } = await import("../db/seed");
+      const result = await seedDemo(sql, { contacts, encryptionKey: secrets.ENCRYPTION_KEY, log: (l) => log("seed", l) });
+      log("seed", `${result.contacts} contatos em ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+  } finally {
+    await db.stop();
+  }
+};
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
