@@ -8,9 +8,9 @@ const { auth } = NextAuth(authConfig);
 export default auth((req) => {
   const { pathname } = req.nextUrl;
   const signedIn = Boolean(req.auth?.user);
-  if (pathname === "/login") {
-    return signedIn ? NextResponse.redirect(new URL("/", req.nextUrl)) : NextResponse.next();
-  }
+  // The login page decides itself (against the database) whether a signed-in cookie still names an active
+  // user; redirecting here would loop for a user deactivated while signed in.
+  if (pathname === "/login") return NextResponse.next();
   if (!signedIn && pathname.startsWith("/api/")) {
     return NextResponse.json({ error: "Sessão expirada. Entre novamente." }, { status: 401 });
   }

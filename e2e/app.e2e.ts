@@ -93,6 +93,15 @@ describe("foundation in the browser", () => {
     const other = await newPage();
     await login(other, { email: "diego@lojaexemplo.com.br", password: "senha-do-diego" });
     await other.getByRole("heading", { name: "Olá, Diego" }).waitFor();
+
+    // Deactivated while signed in: the next request lands on the login page (no redirect loop).
+    await page.getByRole("button", { name: "Editar Diego Ramos" }).click();
+    await page.getByRole("dialog").getByLabel("Situação").selectOption("false");
+    await page.getByRole("dialog").getByRole("button", { name: "Salvar" }).click();
+    await page.getByRole("row", { name: /Diego Ramos/ }).getByText("Desativado").waitFor();
+    await other.goto(`${baseUrl}/campanhas`);
+    expect(new URL(other.url()).pathname).toBe("/login");
+    await other.getByRole("heading", { name: "Entrar no Disparo" }).waitFor();
   });
 
   it("an operador cannot open user management", async () => {
