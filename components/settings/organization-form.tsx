@@ -3,6 +3,7 @@
 import { useActionState } from "react";
 import { SaveIcon } from "lucide-react";
 import { saveOrganization } from "@/app/(app)/configuracoes/actions";
+import { ActionForm } from "@/components/ui/action-form";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
 import { FormField, FormMessage } from "@/components/ui/form-field";
@@ -25,7 +26,7 @@ export function OrganizationForm({ values, timeZones, canEdit }: { values: Value
   const [state, action, pending] = useActionState(saveOrganization, null);
   const e = state && !state.ok ? state.fieldErrors : undefined;
   return (
-    <form action={action} noValidate>
+    <ActionForm action={action} noValidate>
       <fieldset disabled={!canEdit || pending} className="grid gap-6">
         <FormMessage state={state} />
         <Card>
@@ -99,6 +100,6 @@ export function OrganizationForm({ values, timeZones, canEdit }: { values: Value
           ) : null}
         </Card>
       </fieldset>
-    </form>
+    </ActionForm>
   );
 }

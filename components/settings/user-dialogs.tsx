@@ -3,6 +3,7 @@
 import { useActionState, useEffect, useState } from "react";
 import { KeyRoundIcon, PencilIcon, UserPlusIcon } from "lucide-react";
 import { changeUser, inviteUser, resetUserPassword } from "@/app/(app)/configuracoes/actions";
+import { ActionForm } from "@/components/ui/action-form";
 import { Button } from "@/components/ui/button";
 import {
   Dialog,
@@ -64,7 +65,7 @@ export function NewUserDialog() {
         </Button>
       </DialogTrigger>
       <DialogContent>
-        <form action={action} className="grid gap-4" noValidate>
+        <ActionForm action={action} className="grid gap-4" noValidate>
           <DialogHeader>
             <DialogTitle>Novo usuário</DialogTitle>
             <DialogDescription>Ele entra com este e-mail e a senha inicial que você definir.</DialogDescription>
@@ -85,7 +86,7 @@ export function NewUserDialog() {
               {pending ? "Criando…" : "Criar usuário"}
             </Button>
           </DialogFooter>
-        </form>
+        </ActionForm>
       </DialogContent>
     </Dialog>
   );
@@ -105,7 +106,7 @@ export function EditUserDialog({ user }: { user: { id: string; name: string; rol
         </Button>
       </DialogTrigger>
       <DialogContent>
-        <form action={action} className="grid gap-4" noValidate>
+        <ActionForm action={action} className="grid gap-4" noValidate>
           <DialogHeader>
             <DialogTitle>Editar {user.name}</DialogTitle>
             <DialogDescription>Um usuário desativado não consegue mais entrar; o histórico dele é mantido.</DialogDescription>
@@ -124,7 +125,7 @@ export function EditUserDialog({ user }: { user: { id: string; name: string; rol
               {pending ? "Salvando…" : "Salvar"}
             </Button>
           </DialogFooter>
-        </form>
+        </ActionForm>
       </DialogContent>
     </Dialog>
   );
@@ -144,7 +145,7 @@ export function ResetPasswordDialog({ user }: { user: { id: string; name: string
         </Button>
       </DialogTrigger>
       <DialogContent>
-        <form action={action} className="grid gap-4" noValidate>
+        <ActionForm action={action} className="grid gap-4" noValidate>
           <DialogHeader>
             <DialogTitle>Redefinir a senha de {user.name}</DialogTitle>
             <DialogDescription>A senha antiga deixa de valer imediatamente.</DialogDescription>
@@ -159,7 +160,7 @@ export function ResetPasswordDialog({ user }: { user: { id: string; name: string
               {pending ? "Salvando…" : "Redefinir senha"}
             </Button>
           </DialogFooter>
-        </form>
+        </ActionForm>
       </DialogContent>
     </Dialog>
   );

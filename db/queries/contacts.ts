@@ -1,18 +1,35 @@
 import "server-only";
-import { and, asc, count, eq, ilike, or, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, ilike, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { contacts, tags, wallets } from "@/db/schema";
+import {
+  campaignRecipients,
+  campaigns,
+  chips,
+  consentEvents,
+  contactChips,
+  contacts,
+  tags,
+  users,
+  wallets,
+} from "@/db/schema";
+import type { ContactListFilter } from "@/lib/contacts/schemas";
 
 export const CONTACTS_PAGE_SIZE = 50;
 
-export const listContacts = async (db: Db, organizationId: string, opts: { page: number; search?: string }) => {
+const like = (q: string) => `%${q.replace(/[%_\\]/g, "\\$&")}%`;
+
+export const listContacts = async (db: Db, organizationId: string, filter: ContactListFilter) => {
   const conditions: SQL[] = [eq(contacts.organizationId, organizationId)];
-  const q = opts.search?.trim();
+  const q = filter.q?.trim();
   if (q) {
     const digits = q.replace(/\D/g, "");
-    const byName = ilike(contacts.name, `%${q.replace(/[%_\\]/g, "\\$&")}%`);
-    conditions.push(digits.length >= 4 ? or(byName, ilike(contacts.phone, `%${digits}%`))! : byName);
+    const byName = ilike(contacts.name, like(q));
+    conditions.push(digits.length >= 4 ? or(byName, ilike(contacts.phone, like(digits)))! : byName);
   }
+  if (filter.tag) conditions.push(sql`${contacts.tagIds} @> array[${filter.tag}]::integer[]`);
+  if (filter.wallet) conditions.push(eq(contacts.walletId, filter.wallet));
+  if (filter.uf) conditions.push(eq(contacts.state, filter.uf));
+  if (filter.optIn) conditions.push(eq(contacts.optInStatus, filter.optIn));
   const where = and(...conditions);
   const [rows, [total]] = await Promise.all([
     db
@@ -32,7 +49,7 @@ export const listContacts = async (db: Db, organizationId: string, opts: { page:
       .where(where)
       .orderBy(asc(contacts.name), asc(contacts.id))
       .limit(CONTACTS_PAGE_SIZE)
-      .offset((opts.page - 1) * CONTACTS_PAGE_SIZE),
+      .offset((filter.page - 1) * CONTACTS_PAGE_SIZE),
     db.select({ total: count() }).from(contacts).where(where),
   ]);
   return { rows, total: total?.total ?? 0 };
@@ -40,3 +57,84 @@ export const listContacts = async (db: Db, organizationId: string, opts: { page:
 
 export const listTags = (db: Db, organizationId: string) =>
   db.select().from(tags).where(eq(tags.organizationId, organizationId)).orderBy(asc(tags.name));
+
+// Correlated counts name the outer table explicitly: drizzle renders a bare column inside the subquery.
+export const listTagsWithCounts = (db: Db, organizationId: string) =>
+  db
+    .select({
+      id: tags.id,
+      name: tags.name,
+      color: tags.color,
+      contacts: sql<number>`(select count(*)::int from ${contacts} c where c.organization_id = ${organizationId} and c.tag_ids @> array["tags"."id"])`,
+    })
+    .from(tags)
+    .where(eq(tags.organizationId, organizationId))
+    .orderBy(asc(tags.name));
+
+export const listWallets = (db: Db, organizationId: string) =>
+  db
+    .select({
+      id: wallets.id,
+      name: wallets.name,
+      ownerUserId: wallets.ownerUserId,
+      owner: users.name,
+      contacts: sql<number>`(select count(*)::int from ${contacts} c where c.organization_id = ${organizationId} and c.wallet_id = "wallets"."id")`,
+    })
+    .from(wallets)
+    .leftJoin(users, eq(users.id, wallets.ownerUserId))
+    .where(eq(wallets.organizationId, organizationId))
+    .orderBy(asc(wallets.name));
+
+export const getContactDetail = async (db: Db, organizationId: string, id: number) => {
+  const [contact] = await db
+    .select()
+    .from(contacts)
+    .where(and(eq(contacts.organizationId, organizationId), eq(contacts.id, id)));
+  if (!contact) return null;
+  const [chipRows, consent, received] = await Promise.all([
+    db
+      .select({
+        chip: chips.name,
+        displayNumber: chips.displayNumber,
+        registered: contactChips.registered,
+        firstSeenAt: contactChips.firstSeenAt,
+        lastSeenAt: contactChips.lastSeenAt,
+      })
+      .from(contactChips)
+      .innerJoin(chips, eq(chips.id, contactChips.chipId))
+      .where(and(eq(contactChips.organizationId, organizationId), eq(contactChips.contactId, id))),
+    db
+      .select({
+        id: consentEvents.id,
+        status: consentEvents.status,
+        source: consentEvents.source,
+        occurredAt: consentEvents.occurredAt,
+        textShown: consentEvents.textShown,
+        user: users.name,
+        chip: chips.name,
+        campaign: campaigns.name,
+      })
+      .from(consentEvents)
+      .leftJoin(users, eq(users.id, consentEvents.userId))
+      .leftJoin(chips, eq(chips.id, consentEvents.chipId))
+      .leftJoin(campaigns, eq(campaigns.id, consentEvents.campaignId))
+      .where(and(eq(consentEvents.organizationId, organizationId), eq(consentEvents.contactId, id)))
+      .orderBy(desc(consentEvents.occurredAt)),
+    db
+      .select({
+        id: campaignRecipients.id,
+        campaign: campaigns.name,
+        campaignId: campaigns.id,
+        status: campaignRecipients.status,
+        sentAt: campaignRecipients.sentAt,
+        chip: chips.name,
+      })
+      .from(campaignRecipients)
+      .innerJoin(campaigns, eq(campaigns.id, campaignRecipients.campaignId))
+      .innerJoin(chips, eq(chips.id, campaignRecipients.chipId))
+      .where(and(eq(campaignRecipients.organizationId, organizationId), eq(campaignRecipients.contactId, id)))
+      .orderBy(desc(campaignRecipients.createdAt))
+      .limit(50),
+  ]);
+  return { contact, chips: chipRows, consent, received };
+};

@@ -1,96 +1,135 @@
 import type { Metadata } from "next";
-import { SearchIcon, UsersIcon } from "lucide-react";
+import Link from "next/link";
+import { FileUpIcon, PlusIcon, SearchIcon, TagsIcon, UsersIcon } from "lucide-react";
+import { ContactsTable } from "@/components/contacts/contacts-table";
 import { PageHeader } from "@/components/shell/page-header";
-import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Input } from "@/components/ui/input";
+import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select";
 import { Pagination } from "@/components/ui/pagination";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { getDb } from "@/db/client";
-import { CONTACTS_PAGE_SIZE, listContacts, listTags } from "@/db/queries/contacts";
+import { CONTACTS_PAGE_SIZE, listContacts, listTags, listWallets } from "@/db/queries/contacts";
 import { requireUser } from "@/lib/auth/page";
+import { contactListFilterSchema, UFS } from "@/lib/contacts/schemas";
 import { formatDate, formatPhone, optInLabels } from "@/lib/i18n/labels";
 
 export const metadata: Metadata = { title: "Contatos" };
 
 const optInVariant = { opted_in: "success", opted_out: "destructive", pending: "warning", none: "secondary" } as const;
 
-export default async function ContactsPage({ searchParams }: { searchParams: Promise<{ q?: string; page?: string }> }) {
+export default async function ContactsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
   const user = await requireUser();
-  const params = await searchParams;
-  const q = typeof params.q === "string" ? params.q.slice(0, 100) : "";
-  const page = Math.max(1, Math.min(100_000, Number.parseInt(params.page ?? "1", 10) || 1));
+  const filter = contactListFilterSchema.parse(await searchParams);
   const db = getDb();
-  const [{ rows, total }, tagList] = await Promise.all([
-    listContacts(db, user.organizationId, { page, search: q }),
+  const [{ rows, total }, tagList, walletList] = await Promise.all([
+    listContacts(db, user.organizationId, filter),
     listTags(db, user.organizationId),
+    listWallets(db, user.organizationId),
   ]);
-  const tagById = new Map(tagList.map((t) => [t.id, t]));
   const pageCount = Math.max(1, Math.ceil(total / CONTACTS_PAGE_SIZE));
-  const hrefFor = (p: number) => `/contatos?${new URLSearchParams({ ...(q ? { q } : {}), page: String(p) })}`;
+  const params = Object.fromEntries(
+    Object.entries({ q: filter.q, tag: filter.tag, wallet: filter.wallet, uf: filter.uf, optIn: filter.optIn })
+      .filter(([, v]) => v !== undefined && v !== "")
+      .map(([k, v]) => [k, String(v)]),
+  );
+  const hrefFor = (p: number) => `/contatos?${new URLSearchParams({ ...params, page: String(p) })}`;
+  const filtered = Object.keys(params).length > 0;
   return (
     <>
       <PageHeader
         title="Contatos"
-        description={`${new Intl.NumberFormat("pt-BR").format(total)} contato${total === 1 ? "" : "s"}${q ? ` para “${q}”` : " na base"}.`}
+        description={`${new Intl.NumberFormat("pt-BR").format(total)} contato${total === 1 ? "" : "s"}${filtered ? " com estes filtros" : " na base"}.`}
+        actions={
+          <>
+            <Button asChild variant="outline">
+              <Link href="/contatos/etiquetas">
+                <TagsIcon aria-hidden="true" />
+                Etiquetas e carteiras
+              </Link>
+            </Button>
+            <Button asChild variant="outline">
+              <Link href="/contatos/importar">
+                <FileUpIcon aria-hidden="true" />
+                Importar
+              </Link>
+            </Button>
+            <Button asChild>
+              <Link href="/contatos/novo">
+                <PlusIcon aria-hidden="true" />
+                Novo contato
+              </Link>
+            </Button>
+          </>
+        }
       />
-      <form className="mb-4 flex max-w-md gap-2" role="search">
-        <Input name="q" defaultValue={q} placeholder="Buscar por nome ou telefone" aria-label="Buscar contatos" maxLength={100} />
-        <Button type="submit" variant="outline">
+      <form className="mb-4 flex flex-wrap items-end gap-2" role="search" aria-label="Filtrar contatos">
+        <Input name="q" defaultValue={filter.q ?? ""} placeholder="Nome ou telefone" aria-label="Buscar por nome ou telefone" maxLength={100} className="w-56" />
+        <NativeSelect name="tag" defaultValue={filter.tag ?? ""} aria-label="Etiqueta" wrapperClassName="w-48">
+          <NativeSelectOption value="">Todas as etiquetas</NativeSelectOption>
+          {tagList.map((t) => (
+            <NativeSelectOption key={t.id} value={t.id}>
+              {t.name}
+            </NativeSelectOption>
+          ))}
+        </NativeSelect>
+        <NativeSelect name="wallet" defaultValue={filter.wallet ?? ""} aria-label="Carteira" wrapperClassName="w-40">
+          <NativeSelectOption value="">Todas as carteiras</NativeSelectOption>
+          {walletList.map((w) => (
+            <NativeSelectOption key={w.id} value={w.id}>
+              {w.name}
+            </NativeSelectOption>
+          ))}
+        </NativeSelect>
+        <NativeSelect name="uf" defaultValue={filter.uf ?? ""} aria-label="UF" wrapperClassName="w-28">
+          <NativeSelectOption value="">Todas as UFs</NativeSelectOption>
+          {UFS.map((uf) => (
+            <NativeSelectOption key={uf} value={uf}>
+              {uf}
+            </NativeSelectOption>
+          ))}
+        </NativeSelect>
+        <NativeSelect name="optIn" defaultValue={filter.optIn ?? ""} aria-label="Opt-in" wrapperClassName="w-40">
+          <NativeSelectOption value="">Qualquer opt-in</NativeSelectOption>
+          {Object.entries(optInLabels).map(([value, label]) => (
+            <NativeSelectOption key={value} value={value}>
+              {label}
+            </NativeSelectOption>
+          ))}
+        </NativeSelect>
+        <Button type="submit" variant="secondary">
           <SearchIcon aria-hidden="true" />
-          Buscar
+          Filtrar
         </Button>
+        {filtered ? (
+          <Button asChild variant="ghost">
+            <Link href="/contatos">Limpar filtros</Link>
+          </Button>
+        ) : null}
       </form>
       {rows.length === 0 ? (
-        <EmptyState icon={UsersIcon} title="Nenhum contato encontrado" description={q ? "Tente outro nome ou número." : "Sua base ainda está vazia."} />
+        <EmptyState
+          icon={UsersIcon}
+          title="Nenhum contato encontrado"
+          description={filtered ? "Tente outros filtros." : "Importe uma planilha ou cadastre o primeiro contato."}
+        />
       ) : (
-        <Card className="py-0">
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <TableHead>Nome</TableHead>
-                <TableHead>Telefone</TableHead>
-                <TableHead>Cidade / UF</TableHead>
-                <TableHead>Carteira</TableHead>
-                <TableHead>Etiquetas</TableHead>
-                <TableHead>Opt-in</TableHead>
-                <TableHead>Desde</TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {rows.map((c) => (
-                <TableRow key={c.id}>
-                  <TableCell className="font-medium">{c.name}</TableCell>
-                  <TableCell className="font-mono text-xs tabular-nums">{formatPhone(c.phone)}</TableCell>
-                  <TableCell>{c.city ? `${c.city} / ${c.state}` : "—"}</TableCell>
-                  <TableCell>{c.wallet ?? "—"}</TableCell>
-                  <TableCell>
-                    <div className="flex flex-wrap gap-1">
-                      {c.tagIds.slice(0, 3).map((id) => {
-                        const tag = tagById.get(id);
-                        return tag ? (
-                          <Badge key={id} variant="outline" className="gap-1.5">
-                            <span className="size-2 rounded-full" style={{ backgroundColor: tag.color }} aria-hidden="true" />
-                            {tag.name}
-                          </Badge>
-                        ) : null;
-                      })}
-                      {c.tagIds.length > 3 ? <Badge variant="secondary">+{c.tagIds.length - 3}</Badge> : null}
-                    </div>
-                  </TableCell>
-                  <TableCell>
-                    <Badge variant={optInVariant[c.optInStatus]}>{optInLabels[c.optInStatus]}</Badge>
-                  </TableCell>
-                  <TableCell className="text-muted-foreground">{formatDate(c.createdAt, user.timeZone)}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </Card>
+        <ContactsTable
+          tags={tagList.map((t) => ({ id: t.id, name: t.name, color: t.color }))}
+          wallets={walletList.map((w) => ({ id: w.id, name: w.name }))}
+          rows={rows.map((c) => ({
+            id: c.id,
+            name: c.name,
+            phone: formatPhone(c.phone),
+            place: c.city ? `${c.city} / ${c.state}` : "—",
+            wallet: c.wallet,
+            tagIds: c.tagIds,
+            optIn: { label: optInLabels[c.optInStatus], variant: optInVariant[c.optInStatus] },
+            since: formatDate(c.createdAt, user.timeZone),
+          }))}
+        />
       )}
-      {pageCount > 1 ? <Pagination className="mt-4" page={page} pageCount={pageCount} hrefFor={hrefFor} /> : null}
+      {pageCount > 1 ? <Pagination className="mt-4" page={filter.page} pageCount={pageCount} hrefFor={hrefFor} /> : null}
     </>
   );
 }

@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { LogInIcon } from "lucide-react";
+import { ActionForm } from "@/components/ui/action-form";
 import { Button } from "@/components/ui/button";
 import { FormField, FormMessage } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
@@ -11,7 +12,7 @@ export function LoginForm({ next }: { next?: string }) {
   const [state, action, pending] = useActionState(login, null);
   const errors = state && !state.ok ? state.fieldErrors : undefined;
   return (
-    <form action={action} className="grid gap-5" noValidate>
+    <ActionForm action={action} className="grid gap-5" noValidate>
       <FormMessage state={state && !state.ok && !state.fieldErrors ? state : null} />
       <input type="hidden" name="next" value={next ?? ""} />
       <FormField label="E-mail" htmlFor="email" error={errors?.email}>
@@ -24,6 +25,6 @@ export function LoginForm({ next }: { next?: string }) {
         <LogInIcon aria-hidden="true" />
         {pending ? "Entrando…" : "Entrar"}
       </Button>
-    </form>
+    </ActionForm>
   );
 }

@@ -1,0 +1,128 @@
+"use client";
+
+import { useActionState, useEffect } from "react";
+import { SaveIcon } from "lucide-react";
+import { createContactAction, updateContactAction } from "@/app/(app)/contatos/actions";
+import { ActionForm } from "@/components/ui/action-form";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
+import { FormField, FormMessage } from "@/components/ui/form-field";
+import { Input } from "@/components/ui/input";
+import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select";
+import { toast } from "@/components/ui/toast";
+import { UFS } from "@/lib/contacts/schemas";
+import { optInLabels } from "@/lib/i18n/labels";
+
+type Values = {
+  id?: number;
+  name: string;
+  phone: string;
+  city: string | null;
+  state: string | null;
+  walletId: number | null;
+  tagIds: number[];
+  optInStatus: keyof typeof optInLabels;
+};
+
+export function ContactForm({
+  values,
+  tags,
+  wallets,
+}: {
+  values?: Values;
+  tags: { id: number; name: string; color: string }[];
+  wallets: { id: number; name: string }[];
+}) {
+  const [state, action, pending] = useActionState(values?.id ? updateContactAction : createContactAction, null);
+  const e = state && !state.ok ? state.fieldErrors : undefined;
+  useEffect(() => {
+    if (state?.ok) toast.success(state.message ?? "Salvo.");
+  }, [state]);
+  return (
+    <ActionForm action={action} noValidate>
+      {values?.id ? <input type="hidden" name="id" value={values.id} /> : null}
+      <Card>
+        <CardHeader>
+          <CardTitle>{values?.id ? "Dados do contato" : "Novo contato"}</CardTitle>
+        </CardHeader>
+        <CardContent className="grid gap-4">
+          <FormMessage state={state && !state.ok && !state.fieldErrors ? state : null} />
+          <div className="grid items-start gap-4 sm:grid-cols-2">
+            <FormField label="Nome" htmlFor="name" error={e?.name} required>
+              <Input id="name" name="name" defaultValue={values?.name} maxLength={200} />
+            </FormField>
+            <FormField label="Telefone (WhatsApp)" htmlFor="phone" error={e?.phone} hint="Com DDD, por exemplo (11) 98765-4321." required>
+              <Input id="phone" name="phone" defaultValue={values?.phone} inputMode="tel" maxLength={60} />
+            </FormField>
+            <FormField label="Cidade" htmlFor="city" error={e?.city}>
+              <Input id="city" name="city" defaultValue={values?.city ?? ""} maxLength={120} />
+            </FormField>
+            <FormField label="UF" htmlFor="state" error={e?.state}>
+              <NativeSelect id="state" name="state" defaultValue={values?.state ?? ""}>
+                <NativeSelectOption value="">—</NativeSelectOption>
+                {UFS.map((uf) => (
+                  <NativeSelectOption key={uf} value={uf}>
+                    {uf}
+                  </NativeSelectOption>
+                ))}
+              </NativeSelect>
+            </FormField>
+            <FormField label="Carteira" htmlFor="walletId" error={e?.walletId}>
+              <NativeSelect id="walletId" name="walletId" defaultValue={values?.walletId ?? ""}>
+                <NativeSelectOption value="">Sem carteira</NativeSelectOption>
+                {wallets.map((w) => (
+                  <NativeSelectOption key={w.id} value={w.id}>
+                    {w.name}
+                  </NativeSelectOption>
+                ))}
+              </NativeSelect>
+            </FormField>
+            <FormField
+              label="Opt-in"
+              htmlFor="optInStatus"
+              error={e?.optInStatus}
+              hint="Só contatos com opt-in recebem campanhas. Toda mudança fica no histórico."
+            >
+              <NativeSelect id="optInStatus" name="optInStatus" defaultValue={values?.optInStatus ?? "none"}>
+                {Object.entries(optInLabels).map(([value, label]) => (
+                  <NativeSelectOption key={value} value={value}>
+                    {label}
+                  </NativeSelectOption>
+                ))}
+              </NativeSelect>
+            </FormField>
+          </div>
+          <fieldset className="grid gap-2">
+            <legend className="mb-2 text-sm font-medium">Etiquetas</legend>
+            <div className="grid max-h-48 gap-1 overflow-y-auto rounded-md border p-3 sm:grid-cols-3">
+              {tags.map((t) => (
+                <label key={t.id} className="flex items-center gap-2 text-sm">
+                  <input
+                    type="checkbox"
+                    name="tagIds"
+                    value={t.id}
+                    defaultChecked={values?.tagIds.includes(t.id)}
+                    className="size-4 accent-primary"
+                  />
+                  <span className="size-2 rounded-full" style={{ backgroundColor: t.color }} aria-hidden="true" />
+                  {t.name}
+                </label>
+              ))}
+            </div>
+            {e?.tagIds ? (
+              <p role="alert" className="text-sm font-medium text-destructive">
+                {e.tagIds.join(" ")}
+              </p>
+            ) : null}
+          </fieldset>
+        </CardContent>
+        <CardFooter className="justify-end">
+          <Button type="submit" disabled={pending}>
+            <SaveIcon aria-hidden="true" />
+            {pending ? "Salvando…" : values?.id ? "Salvar" : "Cadastrar contato"}
+          </Button>
+        </CardFooter>
+      </Card>
+    </ActionForm>
+  );
+}

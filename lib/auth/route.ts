@@ -1,0 +1,29 @@
+import { NextResponse } from "next/server";
+import type { Role } from "@/db/schema";
+import { getDb, type Db } from "@/db/client";
+import { hasRole, roleLabels } from "./roles";
+import { getCurrentUser, type CurrentUser } from "./session";
+
+type RouteContext<P> = { params: Promise<P> };
+
+/** The route-handler twin of authorizedAction: session, role, organization id; JSON errors in Portuguese. */
+export const authorizedRoute =
+  <P = Record<string, string>>(
+    options: { role: Role },
+    handler: (req: Request, ctx: { user: CurrentUser; organizationId: string; db: Db; params: P }) => Promise<Response>,
+  ) =>
+  async (req: Request, context: RouteContext<P>) => {
+    const user = await getCurrentUser();
+    if (!user) return NextResponse.json({ error: "Sua sessão expirou. Entre novamente." }, { status: 401 });
+    if (!hasRole(user.role, options.role))
+      return NextResponse.json(
+        { error: `Seu perfil (${roleLabels[user.role]}) não permite esta ação. É preciso ser ${roleLabels[options.role]}.` },
+        { status: 403 },
+      );
+    try {
+      return await handler(req, { user, organizationId: user.organizationId, db: getDb(), params: await context.params });
+    } catch (err) {
+      console.error("[route] falhou", err instanceof Error ? err.message : err);
+      return NextResponse.json({ error: "Algo deu errado do nosso lado. Tente de novo em instantes." }, { status: 500 });
+    }
+  };
