@@ -1,0 +1,31 @@
+// The simulator's default configuration: the demo seed's chips, WABA and templates, so `npm run dev` sends
+// against the same numbers, tokens and templates the seeded database holds. Only main.ts (and tests) import
+// this file; server.ts stays free of app code. db/seed.ts needs no database to be imported.
+import { DEMO_CHIPS, DEMO_ORG_NAME, DEMO_TEMPLATES } from "@/db/seed";
+import type { SimPhoneNumber, SimTemplate, SimulatorOptions } from "./server";
+
+/** The seed stores templates as pt_BR with meta ids 900000000000001 + position (see db/seed.ts). */
+export const DEMO_TEMPLATE_LANGUAGE = "pt_BR";
+
+export const demoSimulatorConfig = (): Pick<SimulatorOptions, "phoneNumbers" | "templates"> => {
+  const phoneNumbers: SimPhoneNumber[] = DEMO_CHIPS.map((c) => ({
+    phoneNumberId: c.phoneNumberId,
+    wabaId: c.wabaId,
+    displayPhoneNumber: c.displayNumber,
+    verifiedName: DEMO_ORG_NAME,
+    accessToken: c.accessToken,
+    mps: c.messagesPerSecond,
+    qualityRating: c.qualityRating.toUpperCase(),
+    messagingLimitTier: c.messagingLimitTier,
+  }));
+  const templates: SimTemplate[] = DEMO_TEMPLATES.map((t, i) => ({
+    id: String(900000000000001 + i),
+    name: t.name,
+    language: DEMO_TEMPLATE_LANGUAGE,
+    category: t.category.toUpperCase(),
+    status: t.status.toUpperCase(),
+    components: [...t.components],
+  }));
+  const wabaIds = [...new Set(DEMO_CHIPS.map((c) => c.wabaId))];
+  return { phoneNumbers, templates: Object.fromEntries(wabaIds.map((id) => [id, templates])) };
+};
