@@ -71,14 +71,32 @@ const waitForHttp = async (url: string, timeoutMs: number) => {
 
 const nextBin = path.join("node_modules", "next", "dist", "bin", "next");
 
+// The WhatsApp Cloud API simulator: a separate process; the app reaches it over HTTP like the real API and
+// it sends signed webhooks back to the app.
+const startSimulator = async (secrets: ReturnType<typeof loadSecrets>, appPort: number, quiet: boolean) => {
+  const port = await freePort();
+  run("simulator", process.execPath, ["--import", "tsx", "scripts/whatsapp-simulator/main.ts"], {
+    ...process.env,
+    SIM_PORT: String(port),
+    SIM_APP_SECRET: secrets.WHATSAPP_APP_SECRET,
+    SIM_WEBHOOK_URL: `http://localhost:${appPort}/api/webhooks/whatsapp`,
+  }, quiet);
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/_sim/stats`, 30_000);
+  log("whatsapp", `simulador da Cloud API em ${url}`);
+  return url;
+};
+
 const appEnv = (
   db: string,
   secrets: ReturnType<typeof loadSecrets>,
   port: number,
   nodeEnv: "development" | "production",
+  whatsappUrl: string,
 ): NodeJS.ProcessEnv => ({
   ...process.env,
   ...secrets,
+  WHATSAPP_API_BASE_URL: whatsappUrl,
   NODE_ENV: nodeEnv,
   DATABASE_URL: db,
   APP_URL: `http://localhost:${port}`,
@@ -105,7 +123,8 @@ const dev = async () => {
   cleanups.push(db.stop);
   await prepareDatabase(db.url, secrets);
   const port = Number(process.env.PORT) || ((await isFree(3000)) ? 3000 : await freePort());
-  const web = run("web", process.execPath, [nextBin, "dev", "--port", String(port)], appEnv(db.url, secrets, port, "development"));
+  const whatsappUrl = await startSimulator(secrets, port, false);
+  const web = run("web", process.execPath, [nextBin, "dev", "--port", String(port)], appEnv(db.url, secrets, port, "development", whatsappUrl));
   await waitForHttp(`http://localhost:${port}/login`, 120_000);
   printLogin(`http://localhost:${port}`);
   await shutdown(await waitExit(web));
@@ -145,13 +164,15 @@ const e2e = async () => {
     if ((await waitExit(build)) !== 0) throw new Error("next build falhou");
   }
   const port = await freePort();
-  run("web", process.execPath, [nextBin, "start", "--port", String(port)], appEnv(url.toString(), secrets, port, "production"), true);
+  const whatsappUrl = await startSimulator(secrets, port, true);
+  run("web", process.execPath, [nextBin, "start", "--port", String(port)], appEnv(url.toString(), secrets, port, "production", whatsappUrl), true);
   await waitForHttp(`http://localhost:${port}/login`, 60_000);
   log("e2e", `app em http://localhost:${port}`);
   const tests = run("vitest", process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--project", "e2e"], {
     ...process.env,
     E2E_BASE_URL: `http://localhost:${port}`,
     E2E_DATABASE_URL: url.toString(),
+    E2E_WHATSAPP_URL: whatsappUrl,
   });
   await shutdown(await waitExit(tests));
 };

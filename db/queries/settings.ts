@@ -1,5 +1,5 @@
 import "server-only";
-import { asc, desc, eq } from "drizzle-orm";
+import { asc, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { chatbotFlows, chips, organizations, templates, users } from "@/db/schema";
 
@@ -53,6 +53,7 @@ export const listFlows = (db: Db, organizationId: string) =>
       active: chatbotFlows.active,
       entryMessage: chatbotFlows.entryMessage,
       endpointUrl: chatbotFlows.endpointUrl,
+      hasSecret: sql<boolean>`${chatbotFlows.endpointSecretEncrypted} is not null`,
     })
     .from(chatbotFlows)
     .where(eq(chatbotFlows.organizationId, organizationId))

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { SmartphoneIcon } from "lucide-react";
+import { ChipDialog, ChipRowActions } from "@/components/settings/chip-dialogs";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -8,6 +9,7 @@ import { getDb } from "@/db/client";
 import { listChips } from "@/db/queries/settings";
 import { requireUser } from "@/lib/auth/page";
 import { chipStatusLabels, qualityLabels } from "@/lib/i18n/labels";
+import { MESSAGING_TIERS, tierLabels } from "@/lib/chips";
 
 export const metadata: Metadata = { title: "Chips" };
 
@@ -16,9 +18,20 @@ const qualityVariant = { green: "success", yellow: "warning", red: "destructive"
 export default async function ChipsPage() {
   const user = await requireUser();
   const rows = await listChips(getDb(), user.organizationId);
-  if (rows.length === 0)
-    return <EmptyState icon={SmartphoneIcon} title="Nenhum chip cadastrado" description="Cadastre o número de WhatsApp Business que envia as campanhas." />;
+  const isAdmin = user.role === "admin";
+  const tiers = MESSAGING_TIERS.map((t) => ({ value: t, label: tierLabels[t]! }));
   return (
+    <div className="grid gap-4">
+      <div className="flex flex-wrap items-center justify-between gap-4">
+        <p className="max-w-2xl text-sm text-muted-foreground">
+          Cada chip é um número de WhatsApp Business que envia campanhas. O limite de mensagens por segundo controla o
+          ritmo dos disparos; a qualidade vem da Meta.
+        </p>
+        {isAdmin ? <ChipDialog tiers={tiers} /> : null}
+      </div>
+      {rows.length === 0 ? (
+        <EmptyState icon={SmartphoneIcon} title="Nenhum chip cadastrado" description="Cadastre o número de WhatsApp Business que envia as campanhas." />
+      ) : (
     <Card className="py-0">
       <Table>
         <TableHeader>
@@ -29,6 +42,7 @@ export default async function ChipsPage() {
             <TableHead>Limite</TableHead>
             <TableHead>Qualidade</TableHead>
             <TableHead>Status</TableHead>
+            {isAdmin ? <TableHead className="text-right">Ações</TableHead> : null}
           </TableRow>
         </TableHeader>
         <TableBody>
@@ -38,7 +52,7 @@ export default async function ChipsPage() {
               <TableCell className="tabular-nums">{c.displayNumber}</TableCell>
               <TableCell className="font-mono text-xs">{c.phoneNumberId}</TableCell>
               <TableCell>
-                {c.messagesPerSecond} msg/s · {c.messagingLimitTier.replace("TIER_", "").replace("K", " mil")} por dia
+                {c.messagesPerSecond} msg/s · {tierLabels[c.messagingLimitTier] ?? c.messagingLimitTier}
               </TableCell>
               <TableCell>
                 <Badge variant={qualityVariant[c.qualityRating]}>{qualityLabels[c.qualityRating]}</Badge>
@@ -46,10 +60,18 @@ export default async function ChipsPage() {
               <TableCell>
                 <Badge variant={c.status === "active" ? "success" : "secondary"}>{chipStatusLabels[c.status]}</Badge>
               </TableCell>
+              {isAdmin ? (
+                <TableCell className="text-right whitespace-nowrap">
+                  <ChipRowActions chip={c} />
+                  <ChipDialog chip={c} tiers={tiers} />
+                </TableCell>
+              ) : null}
             </TableRow>
           ))}
         </TableBody>
       </Table>
     </Card>
+      )}
+    </div>
   );
 }

@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import { BotIcon } from "lucide-react";
+import { FlowDialog } from "@/components/settings/flow-dialog";
+import { hasRole } from "@/lib/auth/roles";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle, CardAction } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -12,17 +14,27 @@ export const metadata: Metadata = { title: "Fluxos de chatbot" };
 export default async function FlowsPage() {
   const user = await requireUser();
   const rows = await listFlows(getDb(), user.organizationId);
-  if (rows.length === 0)
-    return <EmptyState icon={BotIcon} title="Nenhum fluxo de chatbot" description="Crie os fluxos para onde as respostas das campanhas são encaminhadas." />;
+  const canEdit = hasRole(user.role, "gestor");
   return (
+    <div className="grid gap-4">
+      <div className="flex flex-wrap items-center justify-between gap-4">
+        <p className="max-w-2xl text-sm text-muted-foreground">
+          Para onde vão as respostas das campanhas. Só fluxos ativos aparecem no painel de campanhas.
+        </p>
+        {canEdit ? <FlowDialog /> : null}
+      </div>
+      {rows.length === 0 ? (
+        <EmptyState icon={BotIcon} title="Nenhum fluxo de chatbot" description="Crie os fluxos para onde as respostas das campanhas são encaminhadas." />
+      ) : null}
     <div className="grid gap-4 md:grid-cols-2">
       {rows.map((f) => (
         <Card key={f.id}>
           <CardHeader>
             <CardTitle>{f.name}</CardTitle>
             <CardDescription>{f.description ?? "Sem descrição."}</CardDescription>
-            <CardAction>
+            <CardAction className="flex items-center gap-1">
               <Badge variant={f.active ? "success" : "secondary"}>{f.active ? "Ativo" : "Inativo"}</Badge>
+              {canEdit ? <FlowDialog flow={f} /> : null}
             </CardAction>
           </CardHeader>
           <CardContent className="grid gap-2 text-sm">
@@ -35,6 +47,7 @@ export default async function FlowsPage() {
           </CardContent>
         </Card>
       ))}
+    </div>
     </div>
   );
 }

@@ -1,0 +1,87 @@
+"use client";
+
+import { useState, useTransition } from "react";
+import { EyeIcon, ImageIcon, RefreshCwIcon } from "lucide-react";
+import { syncTemplatesAction } from "@/app/(app)/configuracoes/templates/actions";
+import { Button } from "@/components/ui/button";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
+import { toast } from "@/components/ui/toast";
+import { renderTemplate, templateExamples } from "@/lib/templates/render";
+
+export function SyncTemplatesButton() {
+  const [pending, start] = useTransition();
+  const sync = () =>
+    start(async () => {
+      const r = await syncTemplatesAction(null, {});
+      if (r.ok) toast.success(r.message ?? "Sincronizado.");
+      else toast.error(r.message, { duration: 10_000 });
+    });
+  return (
+    <Button onClick={sync} disabled={pending}>
+      <RefreshCwIcon aria-hidden="true" className={pending ? "animate-spin" : undefined} />
+      {pending ? "Sincronizando…" : "Sincronizar"}
+    </Button>
+  );
+}
+
+/** What the contact sees: a WhatsApp-like bubble with the sample variables filled in. */
+export function TemplatePreviewDialog({ name, components, variableCount }: { name: string; components: unknown; variableCount: number }) {
+  const [values, setValues] = useState<string[]>(() => {
+    const examples = templateExamples(components);
+    return Array.from({ length: variableCount }, (_, i) => examples[i] ?? "");
+  });
+  const preview = renderTemplate(components, { body: values });
+  return (
+    <Dialog>
+      <DialogTrigger asChild>
+        <Button variant="ghost" size="sm" aria-label={`Pré-visualizar ${name}`}>
+          <EyeIcon aria-hidden="true" />
+          Ver
+        </Button>
+      </DialogTrigger>
+      <DialogContent className="sm:max-w-2xl">
+        <DialogHeader>
+          <DialogTitle>Pré-visualização: {name}</DialogTitle>
+          <DialogDescription>Troque os exemplos para ver como a mensagem chega ao contato.</DialogDescription>
+        </DialogHeader>
+        <div className="grid gap-6 sm:grid-cols-2">
+          <div className="grid content-start gap-3">
+            {values.length === 0 ? <p className="text-sm text-muted-foreground">Este template não tem variáveis.</p> : null}
+            {values.map((v, i) => (
+              <div key={i} className="grid gap-1.5">
+                <Label htmlFor={`var-${i}`}>{`Variável {{${i + 1}}}`}</Label>
+                <Input
+                  id={`var-${i}`}
+                  value={v}
+                  maxLength={200}
+                  onChange={(e) => setValues((prev) => prev.map((p, j) => (j === i ? e.target.value : p)))}
+                />
+              </div>
+            ))}
+          </div>
+          <div className="rounded-xl bg-[#e5ddd5] p-4" data-testid="template-preview">
+            <div className="max-w-xs rounded-lg bg-white p-2 text-sm shadow-sm">
+              {preview.header?.format === "TEXT" && preview.header.text ? (
+                <p className="mb-1 font-semibold">{preview.header.text}</p>
+              ) : preview.header ? (
+                <div className="mb-2 flex h-28 items-center justify-center rounded-md bg-muted text-muted-foreground">
+                  <ImageIcon aria-hidden="true" className="size-6" />
+                  <span className="sr-only">Mídia: {preview.header.format}</span>
+                </div>
+              ) : null}
+              <p className="whitespace-pre-wrap">{preview.body}</p>
+              {preview.footer ? <p className="mt-1 text-xs text-muted-foreground">{preview.footer}</p> : null}
+            </div>
+            {preview.buttons.map((b, i) => (
+              <div key={i} className="mt-1 max-w-xs rounded-lg bg-white py-2 text-center text-sm font-medium text-sky-600 shadow-sm">
+                {b.text}
+              </div>
+            ))}
+          </div>
+        </div>
+      </DialogContent>
+    </Dialog>
+  );
+}
