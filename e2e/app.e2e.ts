@@ -47,7 +47,10 @@ describe("foundation in the browser", () => {
     expect(new URL(page.url()).pathname).toBe("/");
     await page.getByRole("heading", { name: "Olá, Ana" }).waitFor();
     const contacts = page.locator('[data-slot="stat-card"]', { hasText: "Contatos" }).first();
-    expect(await contacts.innerText()).toMatch(/5\.000/);
+    // The demo seed has 5,000 contacts; other browser tests may add a few to the same database.
+    const shown = Number((await contacts.innerText()).match(/[\d.]+/)![0].replaceAll(".", ""));
+    expect(shown).toBeGreaterThanOrEqual(5000);
+    expect(shown).toBeLessThan(5100);
     await shot(page, "03-painel");
 
     const sections: [string, string, string][] = [

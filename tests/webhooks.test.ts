@@ -1,0 +1,252 @@
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getDb } from "@/db/client";
+import {
+  campaignRecipients,
+  campaigns,
+  chatbotFlows,
+  chips,
+  consentEvents,
+  contactChips,
+  contacts,
+  inboundMessages,
+  templates,
+} from "@/db/schema";
+import { DEMO_CHIPS } from "@/db/seed";
+import { encryptSecret, generateKey } from "@/lib/crypto";
+import { createWhatsAppClient } from "@/lib/whatsapp/client";
+import { HANDOFF_ATTEMPTS, signHandoff, startFlow } from "@/lib/whatsapp/flow-routing";
+import { clearChipCache } from "@/lib/whatsapp/process-webhook";
+import { signPayload } from "@/lib/whatsapp/signature";
+import { handleWebhookPost, handleWebhookVerification } from "@/lib/whatsapp/webhook-handler";
+import { demoSimulatorConfig } from "@/scripts/whatsapp-simulator/default-config";
+import { startSimulator, type RunningSimulator } from "@/scripts/whatsapp-simulator/server";
+import { createOrganization } from "./support/fixtures";
+
+const SECRET = "app-secret-de-teste";
+const key = generateKey();
+const PNID = DEMO_CHIPS[0].phoneNumberId;
+let orgId: string;
+let chipId: number;
+let campaignId: number;
+let optinCampaignId: number;
+let flowId: number;
+let seq = 0;
+
+const ts = () => String(Math.floor(Date.now() / 1000));
+const envelope = (value: Record<string, unknown>, phoneNumberId = PNID) => ({
+  object: "whatsapp_business_account",
+  entry: [
+    {
+      id: "200000000000001",
+      changes: [
+        {
+          field: "messages",
+          value: { messaging_product: "whatsapp", metadata: { display_phone_number: "551140001000", phone_number_id: phoneNumberId }, ...value },
+        },
+      ],
+    },
+  ],
+});
+const statusBody = (wamid: string, status: string, extra: Record<string, unknown> = {}, phoneNumberId?: string) =>
+  envelope({ statuses: [{ id: wamid, status, timestamp: ts(), recipient_id: "5511987650000", ...extra }] }, phoneNumberId);
+const messageBody = (from: string, text: string, extra: Record<string, unknown> = {}) =>
+  envelope({
+    contacts: [{ profile: { name: "Fulana" }, wa_id: from }],
+    messages: [{ from, id: `wamid.in.${++seq}.${Date.now()}`, timestamp: ts(), type: "text", text: { body: text }, ...extra }],
+  });
+const post = (body: unknown, opts: { secret?: string; raw?: Buffer } = {}) => {
+  const raw = opts.raw ?? Buffer.from(JSON.stringify(body));
+  return handleWebhookPost(getDb(), raw, signPayload(raw, opts.secret ?? SECRET), SECRET);
+};
+
+const newContact = async (phone: string, optIn: "opted_in" | "none" = "opted_in") =>
+  (await getDb().insert(contacts).values({ organizationId: orgId, name: `Contato ${phone}`, phone, optInStatus: optIn }).returning())[0]!;
+const newRecipient = async (contactId: number, phone: string, wamid: string | null, campaign = campaignId, status: "sending" | "sent" = "sent") =>
+  (
+    await getDb()
+      .insert(campaignRecipients)
+      .values({ organizationId: orgId, campaignId: campaign, contactId, chipId, phone, wamid, status, sentAt: status === "sent" ? new Date() : null })
+      .returning()
+  )[0]!;
+const recipient = async (id: number) => (await getDb().select().from(campaignRecipients).where(eq(campaignRecipients.id, id)))[0]!;
+const contact = async (id: number) => (await getDb().select().from(contacts).where(eq(contacts.id, id)))[0]!;
+
+beforeAll(async () => {
+  clearChipCache();
+  const org = await createOrganization();
+  orgId = org.id;
+  const db = getDb();
+  [{ id: chipId }] = await db
+    .insert(chips)
+    .values({ organizationId: orgId, name: "Vendas", displayNumber: "+551140001000", phoneNumberId: PNID, wabaId: DEMO_CHIPS[0].wabaId, accessTokenEncrypted: encryptSecret(DEMO_CHIPS[0].accessToken, key) })
+    .returning();
+  const [tpl] = await db.insert(templates).values({ organizationId: orgId, wabaId: "w", name: "promo_black_friday", category: "marketing", status: "approved" }).returning();
+  const [optinTpl] = await db.insert(templates).values({ organizationId: orgId, wabaId: "w", name: "boas_vindas_optin", category: "marketing", status: "approved" }).returning();
+  [{ id: flowId }] = await db.insert(chatbotFlows).values({ organizationId: orgId, name: "Comercial", entryMessage: "Olá! Um consultor já vai te atender." }).returning();
+  [{ id: campaignId }] = await db.insert(campaigns).values({ organizationId: orgId, name: "Black Friday", chipId, templateId: tpl!.id, flowId, status: "sending" }).returning();
+  [{ id: optinCampaignId }] = await db.insert(campaigns).values({ organizationId: orgId, name: "Opt-in", chipId, templateId: optinTpl!.id, status: "sending" }).returning();
+});
+
+describe("webhook: refusals (nothing written)", () => {
+  const count = async () => (await getDb().select().from(inboundMessages)).length;
+
+  it("401 without a signature, with another secret, or with the body altered after signing; 400 for malformed JSON or a 5 MB body", async () => {
+    const before = await count();
+    const raw = Buffer.from(JSON.stringify(messageBody("5511912340000", "oi")));
+    expect((await handleWebhookPost(getDb(), raw, null, SECRET)).status).toBe(401);
+    expect((await post(null, { raw, secret: "outro-segredo" })).status).toBe(401);
+    const signature = signPayload(raw, SECRET);
+    const altered = Buffer.from(raw.toString().replace("oi", "oI"));
+    expect((await handleWebhookPost(getDb(), altered, signature, SECRET)).status).toBe(401);
+    expect((await handleWebhookPost(getDb(), raw, "sha1=abc", SECRET)).status).toBe(401);
+    expect((await post(null, { raw: Buffer.from("{not json") })).status).toBe(400);
+    expect((await post(null, { raw: Buffer.alloc(5 * 1024 * 1024, 32) })).status).toBe(400);
+    expect(await count()).toBe(before);
+  });
+
+  it("200 and nothing written for an unknown phone_number_id or an unknown wamid", async () => {
+    const before = await count();
+    const unknownNumber = await post(envelope({ messages: [{ from: "5511912340000", id: "wamid.x", timestamp: ts(), type: "text", text: { body: "oi" } }] }, "999999999"));
+    expect(unknownNumber).toMatchObject({ status: 200, outcome: { unknownNumbers: 1, messagesStored: 0 } });
+    const unknownWamid = await post(statusBody("wamid.nao-existe", "delivered"));
+    expect(unknownWamid).toMatchObject({ status: 200, outcome: { statusesIgnored: 1, statusesApplied: 0 } });
+    expect(await count()).toBe(before);
+  });
+
+  it("answers Meta's verification handshake only with the right token", () => {
+    const ok = new URLSearchParams({ "hub.mode": "subscribe", "hub.verify_token": "tok", "hub.challenge": "1158201444" });
+    expect(handleWebhookVerification(ok, "tok")).toEqual({ status: 200, body: "1158201444" });
+    expect(handleWebhookVerification(ok, "outro").status).toBe(403);
+  });
+});
+
+describe("webhook: statuses only move forward", () => {
+  it("read before delivered implies delivery; late or repeated statuses change nothing", async () => {
+    const c = await newContact("+5511987650001");
+    const r = await newRecipient(c.id, c.phone, "wamid.fw.1");
+    await post(statusBody("wamid.fw.1", "read"));
+    const afterRead = await recipient(r.id);
+    expect(afterRead.status).toBe("read");
+    expect(afterRead.deliveredAt).toBeInstanceOf(Date);
+    expect(afterRead.readAt).toBeInstanceOf(Date);
+    await post(statusBody("wamid.fw.1", "delivered"));
+    await post(statusBody("wamid.fw.1", "sent"));
+    await post(statusBody("wamid.fw.1", "read"));
+    await post(statusBody("wamid.fw.1", "failed", { errors: [{ code: 131026, title: "Message undeliverable" }] }));
+    const final = await recipient(r.id);
+    expect(final).toMatchObject({ status: "read", errorCode: null, failedAt: null });
+    expect(final.readAt).toEqual(afterRead.readAt);
+  });
+
+  it("a status that arrives before the send's answer finds its recipient by biz_opaque_callback_data and records the wamid", async () => {
+    const c = await newContact("+5511987650002");
+    const r = await newRecipient(c.id, c.phone, null, campaignId, "sending");
+    const res = await post(statusBody("wamid.cb.2", "sent", { biz_opaque_callback_data: String(r.id) }));
+    expect(res.outcome?.statusesApplied).toBe(1);
+    expect(await recipient(r.id)).toMatchObject({ status: "sent", wamid: "wamid.cb.2" });
+  });
+
+  it("failed records code and message; 131050 also opts the contact out with a consent event", async () => {
+    const c = await newContact("+5511987650003");
+    const r = await newRecipient(c.id, c.phone, "wamid.f.3");
+    await post(statusBody("wamid.f.3", "failed", { errors: [{ code: 131050, title: "User stopped marketing messages", message: "x" }] }));
+    expect(await recipient(r.id)).toMatchObject({ status: "failed", errorCode: 131050 });
+    expect((await contact(c.id)).optInStatus).toBe("opted_out");
+    const events = await getDb().select().from(consentEvents).where(eq(consentEvents.contactId, c.id));
+    expect(events).toMatchObject([{ status: "opted_out", source: "api_error", campaignId, chipId }]);
+  });
+});
+
+describe("webhook: inbound messages", () => {
+  it("a reply quoting the campaign message marks it replied, routes to the flow once, and a re-delivery changes nothing", async () => {
+    const c = await newContact("+5511987650004");
+    const r = await newRecipient(c.id, c.phone, "wamid.reply.4");
+    const body = messageBody("5511987650004", "Quero saber mais", { type: "button", text: undefined, button: { text: "Quero saber mais", payload: "saber-mais" }, context: { from: "551140001000", id: "wamid.reply.4" } });
+    const first = await post(body);
+    expect(first.outcome).toMatchObject({ messagesStored: 1, routings: [{ flowId, recipientId: r.id, contactId: c.id }] });
+    const after = await recipient(r.id);
+    expect(after.repliedAt).toBeInstanceOf(Date);
+    expect(after.routedFlowId).toBe(flowId);
+    const again = await post(body);
+    expect(again.outcome).toMatchObject({ messagesStored: 0, duplicates: 1, routings: [] });
+    const stored = await getDb().select().from(inboundMessages).where(eq(inboundMessages.contactId, c.id));
+    expect(stored).toMatchObject([{ campaignRecipientId: r.id, text: "Quero saber mais", type: "button" }]);
+  });
+
+  it("matches a wa_id without the ninth digit to the stored contact and registers it on the chip", async () => {
+    const c = await newContact("+5511987650005");
+    await post(messageBody("551187650005", "Oi, tudo bem?"));
+    expect((await getDb().select().from(contacts).where(eq(contacts.organizationId, orgId))).filter((x) => x.phone.endsWith("87650005"))).toHaveLength(1);
+    const reg = await getDb().select().from(contactChips).where(and(eq(contactChips.contactId, c.id), eq(contactChips.chipId, chipId)));
+    expect(reg).toMatchObject([{ registered: true }]);
+    expect((await contact(c.id)).lastInteractionAt).toBeInstanceOf(Date);
+  });
+
+  it.each(["SAIR", "sair", "Sáir!", "PARAR.", "stop", "Cancelar", "DESCADASTRAR"])("%j opts the contact out, with history, and is not routed", async (word) => {
+    const phone = `+55119876${String(++seq).padStart(5, "0")}`;
+    const c = await newContact(phone);
+    const r = await newRecipient(c.id, phone, `wamid.out.${seq}`);
+    const res = await post(messageBody(phone.slice(1), word, { context: { from: "551140001000", id: `wamid.out.${seq}` } }));
+    expect(res.outcome).toMatchObject({ optOuts: 1, routings: [] });
+    expect((await contact(c.id)).optInStatus).toBe("opted_out");
+    expect((await recipient(r.id)).routedFlowId).toBeNull();
+    const events = await getDb().select().from(consentEvents).where(eq(consentEvents.contactId, c.id));
+    expect(events).toMatchObject([{ status: "opted_out", source: "keyword", chipId, campaignId }]);
+  });
+
+  it("a new number that writes in becomes a contact without opt-in; answering SIM to an opt-in template opts in", async () => {
+    await post(messageBody("5521976540000", "Olá, vi o anúncio"));
+    const [created] = await getDb().select().from(contacts).where(and(eq(contacts.organizationId, orgId), eq(contacts.phone, "+5521976540000")));
+    expect(created).toMatchObject({ name: "Fulana", optInStatus: "none" });
+
+    const c = await newContact("+5531976540001", "none");
+    await newRecipient(c.id, c.phone, "wamid.optin.1", optinCampaignId);
+    const res = await post(messageBody("5531976540001", "Sim", { context: { from: "551140001000", id: "wamid.optin.1" } }));
+    expect(res.outcome?.optIns).toBe(1);
+    expect(await contact(c.id)).toMatchObject({ optInStatus: "opted_in", optInSource: "optin_template" });
+  });
+});
+
+describe("chatbot flow routing", () => {
+  let sim: RunningSimulator;
+  beforeAll(async () => {
+    sim = await startSimulator({ ...demoSimulatorConfig(), enforceServiceWindow: false });
+  });
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  it("sends the flow's entry message through the chip and a signed hand-off POST, retried until the bot answers", async () => {
+    const received: { signature: string | undefined; body: string }[] = [];
+    let failuresLeft = 2;
+    const bot = createServer((req: IncomingMessage, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        received.push({ signature: req.headers["x-disparo-signature"] as string | undefined, body });
+        res.statusCode = failuresLeft-- > 0 ? 503 : 200;
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => bot.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(bot.address() as AddressInfo).port}/bot`;
+    await getDb().update(chatbotFlows).set({ endpointUrl: url, endpointSecretEncrypted: encryptSecret("segredo-do-bot", key) }).where(eq(chatbotFlows.id, flowId));
+
+    const c = await newContact("+5511987659999");
+    await newRecipient(c.id, c.phone, "wamid.flow.1");
+    const res = await post(messageBody("5511987659999", "Tenho interesse", { context: { from: "551140001000", id: "wamid.flow.1" } }));
+    const client = createWhatsAppClient({ baseUrl: sim.url, version: "v23.0" });
+    const result = await startFlow(getDb(), client, key, res.outcome!.routings[0]!, { backoffMs: 10 });
+    bot.close();
+
+    expect(result).toMatchObject({ entrySent: true, handoff: "delivered", attempts: 3 });
+    expect(sim.messages("5511987659999")).toMatchObject([{ type: "text" }]);
+    expect(received).toHaveLength(3);
+    expect(received[2]!.signature).toBe(signHandoff(received[2]!.body, "segredo-do-bot"));
+    expect(JSON.parse(received[2]!.body)).toMatchObject({ contact: { phone: "+5511987659999" }, reply: { text: "Tenho interesse" } });
+    expect(HANDOFF_ATTEMPTS).toBeGreaterThanOrEqual(3);
+  });
+});
