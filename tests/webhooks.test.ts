@@ -27,7 +27,7 @@ import { createOrganization } from "./support/fixtures";
 
 const SECRET = "app-secret-de-teste";
 const key = generateKey();
-const PNID = DEMO_CHIPS[0].phoneNumberId;
+const PNID: string = DEMO_CHIPS[0].phoneNumberId;
 let orgId: string;
 let chipId: number;
 let campaignId: number;

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useEffect, useState, useTransition } from "react";
+import { useState, useTransition } from "react";
 import { PencilIcon, PlusIcon, Trash2Icon } from "lucide-react";
 import { deleteTagAction, deleteWalletAction, saveTagAction, saveWalletAction } from "@/app/(app)/contatos/actions";
 import {
@@ -20,25 +20,12 @@ import { FormField, FormMessage } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select";
 import { toast } from "@/components/ui/toast";
-import type { ActionResult } from "@/lib/auth/action";
-
-const useToastOnSuccess = (state: ActionResult<unknown> | null, onOk?: () => void) => {
-  useEffect(() => {
-    if (state?.ok) {
-      toast.success(state.message ?? "Feito.");
-      onOk?.();
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [state]);
-};
+import { useDialogAction } from "@/components/ui/use-dialog-action";
 
 const fmt = (n: number) => new Intl.NumberFormat("pt-BR").format(n);
 
 export function TagDialog({ tag }: { tag?: { id: number; name: string; color: string } }) {
-  const [open, setOpen] = useState(false);
-  const [state, action, pending] = useActionState(saveTagAction, null);
-  useToastOnSuccess(state, () => setOpen(false));
-  const e = state && !state.ok ? state.fieldErrors : undefined;
+  const { open, setOpen, dispatch: action, pending, fieldErrors: e, formError } = useDialogAction(saveTagAction);
   return (
     <Dialog open={open} onOpenChange={setOpen}>
       <DialogTrigger asChild>
@@ -58,7 +45,7 @@ export function TagDialog({ tag }: { tag?: { id: number; name: string; color: st
           <DialogHeader>
             <DialogTitle>{tag ? `Editar ${tag.name}` : "Nova etiqueta"}</DialogTitle>
           </DialogHeader>
-          <FormMessage state={state && !state.ok && !state.fieldErrors ? state : null} />
+          <FormMessage state={formError} />
           {tag ? <input type="hidden" name="id" value={tag.id} /> : null}
           <FormField label="Nome" htmlFor="tag-name" error={e?.name}>
             <Input id="tag-name" name="name" defaultValue={tag?.name} maxLength={100} />
@@ -84,10 +71,7 @@ export function WalletDialog({
   wallet?: { id: number; name: string; ownerUserId: string | null };
   users: { id: string; name: string }[];
 }) {
-  const [open, setOpen] = useState(false);
-  const [state, action, pending] = useActionState(saveWalletAction, null);
-  useToastOnSuccess(state, () => setOpen(false));
-  const e = state && !state.ok ? state.fieldErrors : undefined;
+  const { open, setOpen, dispatch: action, pending, fieldErrors: e, formError } = useDialogAction(saveWalletAction);
   return (
     <Dialog open={open} onOpenChange={setOpen}>
       <DialogTrigger asChild>
@@ -107,7 +91,7 @@ export function WalletDialog({
           <DialogHeader>
             <DialogTitle>{wallet ? `Editar ${wallet.name}` : "Nova carteira"}</DialogTitle>
           </DialogHeader>
-          <FormMessage state={state && !state.ok && !state.fieldErrors ? state : null} />
+          <FormMessage state={formError} />
           {wallet ? <input type="hidden" name="id" value={wallet.id} /> : null}
           <FormField label="Nome" htmlFor="wallet-name" error={e?.name}>
             <Input id="wallet-name" name="name" defaultValue={wallet?.name} maxLength={100} />

@@ -1,6 +1,5 @@
 "use client";
 
-import { useActionState, useEffect, useState } from "react";
 import { KeyRoundIcon, PencilIcon, UserPlusIcon } from "lucide-react";
 import { changeUser, inviteUser, resetUserPassword } from "@/app/(app)/configuracoes/actions";
 import { ActionForm } from "@/components/ui/action-form";
@@ -17,8 +16,7 @@ import {
 import { FormField, FormMessage } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select";
-import { toast } from "@/components/ui/toast";
-import type { ActionResult } from "@/lib/auth/action";
+import { useDialogAction } from "@/components/ui/use-dialog-action";
 
 type Role = "admin" | "gestor" | "operador";
 const roles: { value: Role; label: string; description: string }[] = [
@@ -26,16 +24,6 @@ const roles: { value: Role; label: string; description: string }[] = [
   { value: "gestor", label: "Gestor", description: "também confirma, pausa e cancela campanhas e exporta relatórios" },
   { value: "admin", label: "Administrador", description: "tudo, inclusive usuários, chips e organização" },
 ];
-
-// Closes the dialog and shows a toast when the action succeeds.
-const useCloseOnSuccess = (state: ActionResult<undefined> | null, close: () => void) => {
-  useEffect(() => {
-    if (state?.ok) {
-      toast.success(state.message ?? "Feito.");
-      close();
-    }
-  }, [state, close]);
-};
 
 function RoleSelect({ defaultValue, error }: { defaultValue: Role; error?: string[] }) {
   return (
@@ -52,10 +40,7 @@ function RoleSelect({ defaultValue, error }: { defaultValue: Role; error?: strin
 }
 
 export function NewUserDialog() {
-  const [open, setOpen] = useState(false);
-  const [state, action, pending] = useActionState(inviteUser, null);
-  useCloseOnSuccess(state, () => setOpen(false));
-  const e = state && !state.ok ? state.fieldErrors : undefined;
+  const { open, setOpen, dispatch: action, pending, fieldErrors: e, formError } = useDialogAction(inviteUser);
   return (
     <Dialog open={open} onOpenChange={setOpen}>
       <DialogTrigger asChild>
@@ -70,7 +55,7 @@ export function NewUserDialog() {
             <DialogTitle>Novo usuário</DialogTitle>
             <DialogDescription>Ele entra com este e-mail e a senha inicial que você definir.</DialogDescription>
           </DialogHeader>
-          <FormMessage state={state && !state.ok && !state.fieldErrors ? state : null} />
+          <FormMessage state={formError} />
           <FormField label="Nome" htmlFor="name" error={e?.name}>
             <Input id="name" name="name" maxLength={200} />
           </FormField>
@@ -93,10 +78,7 @@ export function NewUserDialog() {
 }
 
 export function EditUserDialog({ user }: { user: { id: string; name: string; role: Role; active: boolean } }) {
-  const [open, setOpen] = useState(false);
-  const [state, action, pending] = useActionState(changeUser, null);
-  useCloseOnSuccess(state, () => setOpen(false));
-  const e = state && !state.ok ? state.fieldErrors : undefined;
+  const { open, setOpen, dispatch: action, pending, fieldErrors: e, formError } = useDialogAction(changeUser);
   return (
     <Dialog open={open} onOpenChange={setOpen}>
       <DialogTrigger asChild>
@@ -111,7 +93,7 @@ export function EditUserDialog({ user }: { user: { id: string; name: string; rol
             <DialogTitle>Editar {user.name}</DialogTitle>
             <DialogDescription>Um usuário desativado não consegue mais entrar; o histórico dele é mantido.</DialogDescription>
           </DialogHeader>
-          <FormMessage state={state && !state.ok && !state.fieldErrors ? state : null} />
+          <FormMessage state={formError} />
           <input type="hidden" name="userId" value={user.id} />
           <RoleSelect defaultValue={user.role} error={e?.role} />
           <FormField label="Situação" htmlFor="active" error={e?.active}>
@@ -132,10 +114,7 @@ export function EditUserDialog({ user }: { user: { id: string; name: string; rol
 }
 
 export function ResetPasswordDialog({ user }: { user: { id: string; name: string } }) {
-  const [open, setOpen] = useState(false);
-  const [state, action, pending] = useActionState(resetUserPassword, null);
-  useCloseOnSuccess(state, () => setOpen(false));
-  const e = state && !state.ok ? state.fieldErrors : undefined;
+  const { open, setOpen, dispatch: action, pending, fieldErrors: e, formError } = useDialogAction(resetUserPassword);
   return (
     <Dialog open={open} onOpenChange={setOpen}>
       <DialogTrigger asChild>
@@ -150,7 +129,7 @@ export function ResetPasswordDialog({ user }: { user: { id: string; name: string
             <DialogTitle>Redefinir a senha de {user.name}</DialogTitle>
             <DialogDescription>A senha antiga deixa de valer imediatamente.</DialogDescription>
           </DialogHeader>
-          <FormMessage state={state && !state.ok && !state.fieldErrors ? state : null} />
+          <FormMessage state={formError} />
           <input type="hidden" name="userId" value={user.id} />
           <FormField label="Nova senha" htmlFor="new-password" error={e?.password} hint="Pelo menos 8 caracteres.">
             <Input id="new-password" name="password" type="password" autoComplete="new-password" />

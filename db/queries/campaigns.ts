@@ -21,10 +21,3 @@ export const listCampaigns = (db: Db, organizationId: string) =>
     .leftJoin(audiences, eq(audiences.id, campaigns.audienceId))
     .where(eq(campaigns.organizationId, organizationId))
     .orderBy(desc(campaigns.createdAt));
-
-export const listAudiences = (db: Db, organizationId: string) =>
-  db
-    .select({ id: audiences.id, name: audiences.name, createdAt: audiences.createdAt })
-    .from(audiences)
-    .where(eq(audiences.organizationId, organizationId))
-    .orderBy(desc(audiences.createdAt));
