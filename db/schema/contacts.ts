@@ -70,9 +70,23 @@ export const contacts = pgTable(
   },
   (t) => [
     uniqueIndex("contacts_org_phone_unique").on(t.organizationId, t.phone),
+    // Etiquetas "tem alguma / tem todas", and the excluded part of "não tem nenhuma" (lib/segments/compile.ts).
     index("contacts_org_tags_gin").using("gin", t.tagIds),
     index("contacts_org_created_idx").on(t.organizationId, t.createdAt),
     index("contacts_org_state_city_idx").on(t.organizationId, t.state, t.city),
+    // Segment counts (lib/segments, docs/benchmarks.md "Segmentação"). PostgreSQL 18 has no heap-free bitmap
+    // count any more, so counts over large audiences must be index-only scans:
+    // - scalar-only filters (opt-in, carteira, UF) and the "rest" of a "não tem nenhuma" subtraction: a small
+    //   deduplicated index counted with skip scan;
+    // - every other filter column rides in one covering index, so etiquetas, período, cidade and the chip
+    //   semi-join (by id) are evaluated without reading the table. Key columns instead of INCLUDE because
+    //   drizzle-kit cannot express INCLUDE; ids are unique, so deduplication is switched off.
+    index("contacts_segment_count_idx").on(t.organizationId, t.optInStatus, t.walletId, t.state),
+    index("contacts_segment_cover_idx")
+      .on(t.organizationId, t.optInStatus, t.walletId, t.state, t.city, t.createdAt, t.lastInteractionAt, t.tagIds, t.id)
+      .with({ deduplicate_items: false }),
+    // Audience preview and the contact list: first rows by name without sorting the whole audience.
+    index("contacts_org_name_idx").on(t.organizationId, t.name, t.id),
   ],
 );
 
@@ -96,6 +110,8 @@ export const contactChips = pgTable(
   (t) => [
     primaryKey({ columns: [t.contactId, t.chipId] }),
     index("contact_chips_chip_idx").on(t.chipId, t.contactId),
+    // The segment filter "registrado no chip": an index-only probe per candidate contact.
+    index("contact_chips_registered_idx").on(t.chipId, t.contactId).where(sql`${t.registered}`),
   ],
 );
 

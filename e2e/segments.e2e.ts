@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { baseUrl, demo, launch, login, shot } from "./support";
+
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  browser = await launch();
+  page = await (await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: "pt-BR" })).newPage();
+  await login(page, demo.operador);
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const count = async () => {
+  const el = page.getByTestId("audience-count");
+  await page.getByLabel("Atualizando").waitFor({ state: "detached" });
+  return Number((await el.innerText()).replace(/\D/g, ""));
+};
+
+// Waits until the live count differs from `before` (the builder debounces and aborts stale requests).
+const nextCount = async (before: number) => {
+  for (let i = 0; i < 50; i++) {
+    const now = await count();
+    if (now !== before) return now;
+    await page.waitForTimeout(100);
+  }
+  return count();
+};
+
+describe("segmentação in the browser", () => {
+  it("builds a segment while the count follows every filter, saves it and finds it with the same count", async () => {
+    await page.goto(`${baseUrl}/segmentacao/nova`);
+    const everyone = await count();
+    expect(everyone).toBeGreaterThan(1000);
+
+    await page.getByRole("button", { name: "Estado (UF)" }).click();
+    await page.getByRole("option", { name: /^SP — São Paulo/ }).click();
+    await page.keyboard.press("Escape");
+    const sp = await nextCount(everyone);
+    expect(sp).toBeLessThan(everyone);
+    expect(sp).toBeGreaterThan(0);
+
+    await page.getByRole("button", { name: "Etiquetas: tem alguma de" }).click();
+    await page.getByRole("option", { name: "newsletter" }).click();
+    await page.keyboard.press("Escape");
+    const spNewsletter = await nextCount(sp);
+    expect(spNewsletter).toBeLessThan(sp);
+
+    await page.getByRole("combobox", { name: "Cidade" }).fill("sao pa");
+    await page.getByRole("option", { name: /São Paulo \/ SP/ }).click();
+    const city = await nextCount(spNewsletter);
+    expect(city).toBeLessThanOrEqual(spNewsletter);
+    await page.getByText(/UF: SP/).first().waitFor();
+    await shot(page, "20-segmentacao-filtros");
+
+    // A contradictory period is explained, not counted.
+    await page.getByLabel("Período: de").fill("2026-05-10");
+    await page.getByLabel("Período: até").fill("2026-05-01");
+    await page.getByText(/data final \(2026-05-01\) é anterior à inicial/).waitFor();
+    await page.getByLabel("Período: até").fill("");
+    await page.getByLabel("Período: de").fill("");
+    expect(await count()).toBe(city);
+
+    const name = `Oferta especial maio ${Date.now()}`;
+    await page.getByLabel("Nome da lista").fill(name);
+    await page.getByRole("button", { name: "Cadastrar" }).click();
+    await page.waitForURL((url) => url.pathname === "/segmentacao");
+    const row = page.getByRole("row", { name: new RegExp(name) });
+    await row.waitFor();
+    expect(Number((await row.getByTestId("list-count").innerText()).replace(/\D/g, ""))).toBe(city);
+    await shot(page, "21-listas-de-publico");
+
+    // The same name again is refused with a clear message.
+    await page.goto(`${baseUrl}/segmentacao/nova`);
+    await count();
+    await page.getByLabel("Nome da lista").fill(name.toUpperCase());
+    await page.getByRole("button", { name: "Cadastrar" }).click();
+    await page.getByText("Escolha outro nome: já existe uma lista assim.").waitFor();
+  });
+});

@@ -1,0 +1,124 @@
+import { PgDialect } from "drizzle-orm/pg-core";
+import { describe, expect, it } from "vitest";
+import { compileCount, compileFilter } from "./compile";
+import { assertFilter, type AudienceFilter } from "./filter";
+
+const dialect = new PgDialect();
+const ORG = "0b6f3a52-4a0e-4c55-9d3e-8a1b2c3d4e5f";
+const TZ = { timeZone: "America/Sao_Paulo" };
+const render = (filter: AudienceFilter) => dialect.sqlToQuery(compileFilter(ORG, filter, TZ));
+
+describe("compileFilter — SQL shape", () => {
+  it("always scopes to the organization and defaults to opted-in contacts", () => {
+    const q = render({ version: 1 });
+    expect(q.sql).toBe(
+      `"contacts"."organization_id" = $1::uuid and "contacts"."opt_in_status" = any($2::opt_in_status[])`,
+    );
+    expect(q.params).toEqual([ORG, ["opted_in"]]);
+  });
+
+  it("etiquetas: any is an overlap, all is a containment, none is a negated overlap (GIN-friendly operators)", () => {
+    const q = render({ version: 1, tags: { any: [1, 2], all: [3], none: [4, 5] } });
+    expect(q.sql).toContain(`"contacts"."tag_ids" && $3::int[]`);
+    expect(q.sql).toContain(`"contacts"."tag_ids" @> $4::int[]`);
+    expect(q.sql).toContain(`not ("contacts"."tag_ids" && $5::int[])`);
+    expect(q.params.slice(2)).toEqual([[1, 2], [3], [4, 5]]);
+  });
+
+  it("each list is ONE array parameter, not an expanded IN list", () => {
+    const ids = Array.from({ length: 200 }, (_, i) => i + 1);
+    const q = render({ version: 1, wallets: ids, chips: ids });
+    expect(q.params).toHaveLength(4);
+    expect(q.sql).toContain(`"contacts"."wallet_id" = any($3::int[])`);
+    expect(q.sql).toContain(
+      `exists (select 1 from "contact_chips" where "contact_chips"."contact_id" = "contacts"."id" and "contact_chips"."chip_id" = any($4::int[]) and "contact_chips"."registered")`,
+    );
+  });
+
+  it("período: whole days in the organization's time zone, end exclusive at the next local midnight", () => {
+    const q = render({ version: 1, period: { field: "last_interaction_at", from: "2026-02-01", to: "2026-02-28" } });
+    expect(q.sql).toContain(`"contacts"."last_interaction_at" >= ($3::date::timestamp at time zone $4::text)`);
+    expect(q.sql).toContain(`"contacts"."last_interaction_at" < (($5::date + 1)::timestamp at time zone $6::text)`);
+    expect(q.params.slice(2)).toEqual(["2026-02-01", "America/Sao_Paulo", "2026-02-28", "America/Sao_Paulo"]);
+    const created = render({ version: 1, period: { field: "created_at", to: "2026-02-28" } });
+    expect(created.sql).toContain(`"contacts"."created_at" < (($3::date + 1)::timestamp at time zone $4::text)`);
+    expect(created.sql).not.toContain(">=");
+  });
+
+  it("cidade matches exact city/UF pairs; UF and opt-in are arrays of their own types", () => {
+    const q = render({
+      version: 1,
+      cities: [
+        { city: "São José", state: "SC" },
+        { city: "São José", state: "SP" },
+      ],
+      states: ["SC", "SP"],
+      optIn: ["opted_in", "pending"],
+    });
+    expect(q.sql).toContain(`("contacts"."state", "contacts"."city") in (($6::bpchar, $7::text), ($8::bpchar, $9::text))`);
+    expect(q.sql).toContain(`"contacts"."state" = any($3::bpchar[])`);
+    expect(q.params).toEqual([
+      ORG,
+      ["opted_in", "pending"],
+      ["SC", "SP"],
+      ["SC", "SP"],
+      ["São José"],
+      "SC",
+      "São José",
+      "SP",
+      "São José",
+    ]);
+  });
+
+  it("values are always parameters, never spliced into the SQL text", () => {
+    const hostile = "Sant'Ana'); drop table contacts; --";
+    const filter = assertFilter({
+      version: 1,
+      tags: { any: [987651], all: [987652], none: [987653] },
+      wallets: [987654],
+      chips: [987655],
+      period: { field: "created_at", from: "2031-07-08", to: "2031-07-09" },
+      cities: [{ city: hostile, state: "MG" }],
+      states: ["MG"],
+      optIn: ["pending"],
+    });
+    for (const q of [render(filter), dialect.sqlToQuery(compileCount(ORG, filter, { timeZone: "America/Manaus" }))]) {
+      for (const value of ["98765", "2031", hostile, "Sant", "'MG'", "pending", "Manaus", ORG]) expect(q.sql).not.toContain(value);
+      // The only literals in the text are the structural ones.
+      expect(q.sql.replace(/\$\d+/g, "$")).not.toMatch(/'/);
+      expect(q.params).toContain(hostile);
+      expect(q.params).toContain(ORG);
+      expect(q.params).toContainEqual([987651]);
+    }
+  });
+
+  it("rejects an organization id that is not a UUID and an unknown time zone", () => {
+    expect(() => compileFilter("1 or 1=1", { version: 1 }, TZ)).toThrow(/Organização inválida/);
+    expect(() => compileFilter(ORG, { version: 1 }, { timeZone: "America/Atlantis" })).toThrow(
+      /Fuso horário desconhecido: "America\/Atlantis"/,
+    );
+    expect(() => compileFilter(ORG, { version: 1 }, { timeZone: "" })).toThrow(/Fuso horário desconhecido/);
+  });
+});
+
+describe("compileCount", () => {
+  it("without 'não tem nenhuma' it is a plain count over the same condition", () => {
+    const filter: AudienceFilter = { version: 1, tags: { any: [1] }, states: ["SP"] };
+    const count = dialect.sqlToQuery(compileCount(ORG, filter, TZ));
+    const where = render(filter);
+    expect(count.sql).toBe(`select count(*)::int as n from "contacts" where ${where.sql}`);
+    expect(count.params).toEqual(where.params);
+  });
+
+  it("'não tem nenhuma' becomes count(rest) − count(rest and has any excluded etiqueta)", () => {
+    const filter: AudienceFilter = { version: 1, tags: { any: [1], none: [7, 8] }, wallets: [3] };
+    const q = dialect.sqlToQuery(compileCount(ORG, filter, TZ));
+    const rest = `"contacts"."organization_id" = $1::uuid and "contacts"."opt_in_status" = any($2::opt_in_status[]) and "contacts"."wallet_id" = any($3::int[]) and "contacts"."tag_ids" && $4::int[]`;
+    const rest2 = `"contacts"."organization_id" = $5::uuid and "contacts"."opt_in_status" = any($6::opt_in_status[]) and "contacts"."wallet_id" = any($7::int[]) and "contacts"."tag_ids" && $8::int[]`;
+    expect(q.sql).toBe(
+      `select ((select count(*) from "contacts" where ${rest}) - (select count(*) from "contacts" where ${rest2} and "contacts"."tag_ids" && $9::int[]))::int as n`,
+    );
+    expect(q.params.at(-1)).toEqual([7, 8]);
+    expect(q.sql).not.toContain("not (");
+  });
+});

@@ -1,0 +1,154 @@
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
+import type { DbOrTx } from "@/db/client";
+import { chips, contactChips, contacts, tags, wallets } from "@/db/schema";
+import { FilterValidationError, optInOf, type AudienceFilter, type FilterIssue } from "./filter";
+
+// One compiler for every reader of an audience: the live count, the preview and the campaign snapshot all
+// use the condition built here, so they can never disagree. Every value travels as a bind parameter.
+
+export type CompileOptions = {
+  /** The organization's IANA time zone: period days are whole days there (default America/Sao_Paulo). */
+  timeZone: string;
+};
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const assertOrganizationId = (organizationId: string) => {
+  if (!UUID_RE.test(organizationId)) throw new Error(`Organização inválida (${JSON.stringify(organizationId)}): esperado um UUID.`);
+};
+
+/** Rejects a time zone PostgreSQL and the browser would not both understand. */
+export const assertTimeZone = (timeZone: string) => {
+  try {
+    if (!timeZone) throw new RangeError("vazio");
+    new Intl.DateTimeFormat("pt-BR", { timeZone });
+  } catch {
+    throw new Error(
+      `Fuso horário desconhecido: ${JSON.stringify(timeZone)}. Use um nome IANA, como America/Sao_Paulo, nas configurações da organização.`,
+    );
+  }
+};
+
+// A JS array as ONE bind parameter (drizzle would otherwise expand it into a parenthesised list).
+const ints = (ids: readonly number[]) => sql`${sql.param([...ids])}::int[]`;
+const texts = (values: readonly string[]) => sql`${sql.param([...values])}::text[]`;
+
+// Local midnight of a YYYY-MM-DD day in `tz`, as timestamptz; `dayAfter` gives the next midnight (exclusive end).
+const localMidnight = (day: string, timeZone: string, dayAfter = false) =>
+  dayAfter
+    ? sql`((${day}::date + 1)::timestamp at time zone ${timeZone}::text)`
+    : sql`(${day}::date::timestamp at time zone ${timeZone}::text)`;
+
+type Parts = {
+  /** Everything but tags.none: the part both the row path and the count path share. */
+  base: SQL[];
+  /** tags.none, when present: the ids no selected contact may carry. */
+  none?: readonly number[];
+};
+
+const compileParts = (organizationId: string, filter: AudienceFilter, options: CompileOptions): Parts => {
+  assertOrganizationId(organizationId);
+  assertTimeZone(options.timeZone);
+  const base: SQL[] = [sql`${contacts.organizationId} = ${organizationId}::uuid`];
+
+  base.push(sql`${contacts.optInStatus} = any(${sql.param([...optInOf(filter)])}::opt_in_status[])`);
+  if (filter.wallets) base.push(sql`${contacts.walletId} = any(${ints(filter.wallets)})`);
+  if (filter.states) base.push(sql`${contacts.state} = any(${sql.param([...filter.states])}::bpchar[])`);
+  if (filter.cities) {
+    // Exact pairs (the same city name exists in several UFs); the two ANY lists let the index narrow first.
+    const pairs = sql.join(
+      filter.cities.map((c) => sql`(${c.state}::bpchar, ${c.city}::text)`),
+      sql`, `,
+    );
+    const states = [...new Set(filter.cities.map((c) => c.state))];
+    const cities = [...new Set(filter.cities.map((c) => c.city))];
+    base.push(sql`${contacts.state} = any(${sql.param(states)}::bpchar[])`);
+    base.push(sql`${contacts.city} = any(${texts(cities)})`);
+    base.push(sql`(${contacts.state}, ${contacts.city}) in (${pairs})`);
+  }
+  if (filter.period) {
+    const column = filter.period.field === "created_at" ? contacts.createdAt : contacts.lastInteractionAt;
+    if (filter.period.from) base.push(sql`${column} >= ${localMidnight(filter.period.from, options.timeZone)}`);
+    if (filter.period.to) base.push(sql`${column} < ${localMidnight(filter.period.to, options.timeZone, true)}`);
+  }
+  if (filter.tags?.any) base.push(sql`${contacts.tagIds} && ${ints(filter.tags.any)}`);
+  if (filter.tags?.all) base.push(sql`${contacts.tagIds} @> ${ints(filter.tags.all)}`);
+  if (filter.chips)
+    base.push(
+      sql`exists (select 1 from ${contactChips} where ${contactChips.contactId} = ${contacts.id} and ${contactChips.chipId} = any(${ints(filter.chips)}) and ${contactChips.registered})`,
+    );
+  return { base, none: filter.tags?.none };
+};
+
+/**
+ * The filter as one SQL condition over `contacts` (always including `organization_id = $org`).
+ * Use it to select rows: `select … from contacts where ${compileFilter(…)}`.
+ */
+export const compileFilter = (organizationId: string, filter: AudienceFilter, options: CompileOptions): SQL => {
+  const { base, none } = compileParts(organizationId, filter, options);
+  const all = none ? [...base, sql`not (${contacts.tagIds} && ${ints(none)})`] : base;
+  return sql.join(all, sql` and `);
+};
+
+/**
+ * The count as one statement returning `{ n: number }`. Equivalent to `count(*) where compileFilter(…)`,
+ * but "has none of" is computed as a subtraction of two index-friendly counts:
+ *   count(rest) − count(rest and has any of the excluded etiquetas)
+ * "Not any of" can use no index (it keeps ~all rows); the two counts can: `rest` alone is often answered by an
+ * index-only scan, and the excluded etiquetas by the GIN index on tag_ids. Both run in the same statement, so
+ * they see the same snapshot.
+ */
+export const compileCount = (organizationId: string, filter: AudienceFilter, options: CompileOptions): SQL => {
+  const { base, none } = compileParts(organizationId, filter, options);
+  const rest = sql.join(base, sql` and `);
+  if (!none) return sql`select count(*)::int as n from ${contacts} where ${rest}`;
+  return sql`select ((select count(*) from ${contacts} where ${rest}) - (select count(*) from ${contacts} where ${rest} and ${contacts.tagIds} && ${ints(none)}))::int as n`;
+};
+
+const missing = (wanted: readonly number[] | undefined, found: { id: number }[]) => {
+  const have = new Set(found.map((r) => r.id));
+  return (wanted ?? []).filter((id) => !have.has(id));
+};
+
+/**
+ * Every etiqueta, carteira and chip id of the filter must belong to the organization. Returns the problems
+ * (empty when all is well), in Portuguese.
+ */
+export const checkFilterReferences = async (
+  db: DbOrTx,
+  organizationId: string,
+  filter: AudienceFilter,
+): Promise<FilterIssue[]> => {
+  assertOrganizationId(organizationId);
+  const tagIds = [...new Set([...(filter.tags?.any ?? []), ...(filter.tags?.all ?? []), ...(filter.tags?.none ?? [])])];
+  const [foundTags, foundWallets, foundChips] = await Promise.all([
+    tagIds.length
+      ? db.select({ id: tags.id }).from(tags).where(and(eq(tags.organizationId, organizationId), inArray(tags.id, tagIds)))
+      : [],
+    filter.wallets?.length
+      ? db
+          .select({ id: wallets.id })
+          .from(wallets)
+          .where(and(eq(wallets.organizationId, organizationId), inArray(wallets.id, filter.wallets)))
+      : [],
+    filter.chips?.length
+      ? db.select({ id: chips.id }).from(chips).where(and(eq(chips.organizationId, organizationId), inArray(chips.id, filter.chips)))
+      : [],
+  ]);
+  const issues: FilterIssue[] = [];
+  const tagPath = (id: number) =>
+    filter.tags?.any?.includes(id) ? "tags.any" : filter.tags?.all?.includes(id) ? "tags.all" : "tags.none";
+  for (const id of missing(tagIds, foundTags))
+    issues.push({ path: tagPath(id), message: `Etiqueta ${id} não existe nesta organização. Remova-a do filtro.` });
+  for (const id of missing(filter.wallets, foundWallets))
+    issues.push({ path: "wallets", message: `Carteira ${id} não existe nesta organização. Remova-a do filtro.` });
+  for (const id of missing(filter.chips, foundChips))
+    issues.push({ path: "chips", message: `Chip ${id} não existe nesta organização. Remova-o do filtro.` });
+  return issues;
+};
+
+/** Like `checkFilterReferences`, but throws a `FilterValidationError` listing every unknown id. */
+export const validateFilterReferences = async (db: DbOrTx, organizationId: string, filter: AudienceFilter) => {
+  const issues = await checkFilterReferences(db, organizationId, filter);
+  if (issues.length) throw new FilterValidationError(issues);
+};
