@@ -1,0 +1,180 @@
+"use client";
+
+import Link from "next/link";
+import {
+  CircleAlertIcon,
+  CircleCheckIcon,
+  DownloadIcon,
+  RefreshCwIcon,
+  SkipForwardIcon,
+  TriangleAlertIcon,
+  UserCheckIcon,
+  UserPlusIcon,
+  UsersIcon,
+} from "lucide-react";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardAction, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { StatCard } from "@/components/ui/stat-card";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { errorKindLabels, formatInt } from "@/lib/imports/fields";
+import type { ImportView } from "@/lib/imports/store";
+
+const seconds = (ms: number) =>
+  ms < 1000
+    ? "menos de 1 s"
+    : ms < 60_000
+    ? `${new Intl.NumberFormat("pt-BR", { maximumFractionDigits: 1 }).format(ms / 1000)} s`
+    : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+
+export function ImportResult({ view, onRestart }: { view: ImportView; onRestart: () => void }) {
+  const actions = (
+    <div className="flex flex-wrap gap-2">
+      <Button asChild>
+        <Link href="/contatos">
+          <UsersIcon aria-hidden="true" />
+          Ver contatos
+        </Link>
+      </Button>
+      <Button variant="outline" onClick={onRestart}>
+        <RefreshCwIcon aria-hidden="true" />
+        Importar outro arquivo
+      </Button>
+    </div>
+  );
+
+  if (view.state === "failed" || !view.counts) {
+    return (
+      <div className="grid gap-6">
+        <Alert variant="destructive">
+          <CircleAlertIcon aria-hidden="true" />
+          <AlertTitle>A importação de {view.fileName} não terminou</AlertTitle>
+          <AlertDescription>
+            <p>{view.message ?? "Algo deu errado do nosso lado. Tente de novo em instantes."}</p>
+          </AlertDescription>
+        </Alert>
+        {actions}
+      </div>
+    );
+  }
+
+  const c = view.counts;
+  const errorCount = view.errorCount ?? 0;
+  const shown = view.errorsPreview ?? [];
+  const imported = c.created + c.updated;
+  return (
+    <div className="grid gap-6">
+      {errorCount === 0 ? (
+        <Alert variant="success" role="status">
+          <CircleCheckIcon aria-hidden="true" />
+          <AlertTitle>Importação concluída</AlertTitle>
+          <AlertDescription>
+            <p>
+              Todas as {formatInt(c.total)} linhas de {view.fileName} foram processadas
+              {view.durationMs ? ` em ${seconds(view.durationMs)}` : ""}.
+            </p>
+          </AlertDescription>
+        </Alert>
+      ) : (
+        <Alert variant="warning" role="status">
+          <TriangleAlertIcon aria-hidden="true" />
+          <AlertTitle>
+            Importação concluída com {formatInt(errorCount)} {errorCount === 1 ? "linha" : "linhas"} com erro
+          </AlertTitle>
+          <AlertDescription>
+            <p>
+              {formatInt(imported)} {imported === 1 ? "contato gravado" : "contatos gravados"} de {view.fileName}
+              {view.durationMs ? ` em ${seconds(view.durationMs)}` : ""}. Corrija as linhas do relatório e importe só elas de novo.
+            </p>
+          </AlertDescription>
+        </Alert>
+      )}
+
+      <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+        <StatCard label="Criados" value={c.created} icon={UserPlusIcon} hint="contatos novos na base" />
+        <StatCard label="Atualizados" value={c.updated} icon={UserCheckIcon} hint="já existiam e foram atualizados" />
+        <StatCard label="Ignorados por duplicidade" value={c.skipped} icon={SkipForwardIcon} hint="já existiam e ficaram como estavam" />
+        <StatCard label="Com erro" value={c.failed} icon={CircleAlertIcon} hint="não foram gravados" />
+      </div>
+
+      {view.createdTags?.length || view.consentChanges ? (
+        <div className="grid gap-2 text-sm text-muted-foreground">
+          {view.createdTags?.length ? (
+            <p className="flex flex-wrap items-center gap-1.5">
+              Etiquetas criadas a partir da planilha:
+              {view.createdTags.map((t) => (
+                <Badge key={t} variant="outline">
+                  {t}
+                </Badge>
+              ))}
+            </p>
+          ) : null}
+          {view.consentChanges ? (
+            <p>
+              {formatInt(view.consentChanges)} {view.consentChanges === 1 ? "mudança" : "mudanças"} de opt-in{" "}
+              {view.consentChanges === 1 ? "registrada" : "registradas"} como evidência (LGPD), com seu usuário e a data de hoje.
+            </p>
+          ) : null}
+        </div>
+      ) : null}
+
+      {errorCount > 0 ? (
+        <Card className="gap-4 pb-0">
+          <CardHeader>
+            <CardTitle>Linhas com erro</CardTitle>
+            <CardDescription>
+              {errorCount > shown.length
+                ? `As ${formatInt(shown.length)} primeiras de ${formatInt(errorCount)}; o relatório tem todas.`
+                : "O relatório traz cada linha como estava na planilha, com o motivo."}
+            </CardDescription>
+            <CardAction>
+              <Button variant="outline" asChild>
+                <a href={`/api/contatos/importacoes/${view.id}/erros`} download>
+                  <DownloadIcon aria-hidden="true" />
+                  Baixar relatório de erros (CSV)
+                </a>
+              </Button>
+            </CardAction>
+          </CardHeader>
+          {view.errorSummary?.length ? (
+            <ul className="flex flex-wrap gap-2 px-6" aria-label="Motivos">
+              {view.errorSummary.map((s) => (
+                <li key={s.kind}>
+                  <Badge variant="outline" className="gap-1.5 py-1 text-sm font-normal">
+                    <span className="font-semibold tabular-nums">{formatInt(s.count)}</span>
+                    {errorKindLabels[s.kind]}
+                  </Badge>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          <div className="border-t [&_[data-slot=table-container]]:max-h-[28rem] [&_thead]:sticky [&_thead]:top-0 [&_thead]:z-10 [&_thead]:bg-card [&_thead]:shadow-[0_1px_0_var(--border)]">
+            <Table>
+              <TableHeader>
+                <TableRow className="hover:bg-transparent">
+                  <TableHead className="w-20 pl-6">Linha</TableHead>
+                  <TableHead>Telefone</TableHead>
+                  <TableHead>Nome</TableHead>
+                  <TableHead>Motivo</TableHead>
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {shown.map((e) => (
+                  <TableRow key={e.line}>
+                    <TableCell className="pl-6 tabular-nums">{formatInt(e.line)}</TableCell>
+                    <TableCell className="max-w-44 truncate font-mono text-xs">{e.phone || "—"}</TableCell>
+                    <TableCell className="max-w-48 truncate">{e.name || "—"}</TableCell>
+                    <TableCell className="min-w-80 whitespace-normal text-muted-foreground">{e.reason}</TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </div>
+        </Card>
+      ) : null}
+
+      {actions}
+    </div>
+  );
+}
