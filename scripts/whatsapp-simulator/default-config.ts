@@ -4,6 +4,17 @@
 import { DEMO_CHIPS, DEMO_ORG_NAME, DEMO_TEMPLATES } from "@/db/seed";
 import type { SimPhoneNumber, SimTemplate, SimulatorOptions } from "./server";
 
+/**
+ * A number the simulator knows but the seed does not register: for trying Configurações › Chips › Novo chip
+ * ("Testar conexão" answers with it) in development and in the browser tests.
+ */
+export const SPARE_NUMBER = {
+  phoneNumberId: "100000000000003",
+  wabaId: "200000000000001",
+  displayPhoneNumber: "+55 11 4000-3000",
+  accessToken: "EAAGdemoLojaExemploNovoChip0000000000000000000000000003",
+} as const;
+
 /** The seed stores templates as pt_BR with meta ids 900000000000001 + position (see db/seed.ts). */
 export const DEMO_TEMPLATE_LANGUAGE = "pt_BR";
 
@@ -18,6 +29,7 @@ export const demoSimulatorConfig = (): Pick<SimulatorOptions, "phoneNumbers" | "
     qualityRating: c.qualityRating.toUpperCase(),
     messagingLimitTier: c.messagingLimitTier,
   }));
+  phoneNumbers.push({ ...SPARE_NUMBER, verifiedName: DEMO_ORG_NAME, mps: 80, qualityRating: "GREEN", messagingLimitTier: "TIER_1K" });
   const templates: SimTemplate[] = DEMO_TEMPLATES.map((t, i) => ({
     id: String(900000000000001 + i),
     name: t.name,

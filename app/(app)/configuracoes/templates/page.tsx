@@ -25,7 +25,7 @@ export default async function TemplatesPage({ searchParams }: { searchParams: Pr
   const all = await listTemplates(getDb(), user.organizationId);
   const rows = all.filter((t) => (!status || t.status === status) && (!category || t.category === category));
   const chip = (label: string, href: string, active: boolean) => (
-    <Button key={href} asChild size="sm" variant={active ? "secondary" : "ghost"} className={cn(active && "font-semibold")}>
+    <Button key={label} asChild size="sm" variant={active ? "secondary" : "ghost"} className={cn(active && "font-semibold")}>
       <Link href={href}>{label}</Link>
     </Button>
   );
