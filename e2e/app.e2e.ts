@@ -34,6 +34,10 @@ describe("foundation in the browser", () => {
     await page.getByRole("button", { name: "Entrar" }).click();
     await page.getByText("Informe seu e-mail.").waitFor();
     await page.getByText("Informe sua senha.").waitFor();
+    await page.getByLabel("E-mail").fill(`${"a".repeat(260)}@lojaexemplo.com.br`);
+    await page.getByLabel("Senha").fill("x");
+    await page.getByRole("button", { name: "Entrar" }).click();
+    await page.getByText("Este e-mail é longo demais (máximo de 254 caracteres).").waitFor();
     await page.getByLabel("E-mail").fill("gestor@lojaexemplo.com.br");
     await page.getByLabel("Senha").fill("senha-errada");
     await page.getByRole("button", { name: "Entrar" }).click();
