@@ -207,7 +207,9 @@ const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const textArray = (xs: readonly string[]) => `(ARRAY[${xs.map(lit).join(",")}]::text[])`;
 const intArray = (xs: readonly number[]) => `('{${xs.join(",")}}'::int[])`;
 const REF = `${lit(SEED_REFERENCE_DATE)}::timestamptz`;
-const ago = (seconds: string) => `(${REF} - (${seconds}) * interval '1 second')`;
+const REF_EPOCH = Date.parse(SEED_REFERENCE_DATE) / 1000;
+// Ages are seconds before the reference date; to_timestamp is cheaper than interval arithmetic.
+const ago = (seconds: string) => `to_timestamp(${REF_EPOCH} - (${seconds}))`;
 
 // Independent draws: each purpose gets its own hash stream.
 const K = {
@@ -218,7 +220,7 @@ const K = {
 
 type Draw = { hash: (k: number) => string; uniform: (k: number) => string; int: (k: number, m: number) => string };
 const draws = (row: string, seed: number): Draw => {
-  const hash = (k: number) => `hashint8extended((${row})::bigint, ${seed * 1000 + k})`;
+  const hash = (k: number) => `hashint8extended(${row}, ${seed * 1000 + k})`;
   return {
     hash,
     uniform: (k) => `((${hash(k)} & 4294967295)::float8 / 4294967296.0)`,
@@ -234,7 +236,12 @@ const weightedLut = (weights: readonly number[], buckets: number) => {
   let left = buckets - counts.reduce((a, b) => a + b, 0);
   const order = quotas.map((q, i) => [q - Math.floor(q), i] as const).sort((a, b) => b[0] - a[0]);
   for (let j = 0; left > 0; j = (j + 1) % order.length, left--) counts[order[j][1]]++;
-  for (let j = 0; left < 0; j = (j + 1) % counts.length) if (counts[j] > 1) counts[j]--, left++;
+  for (let j = 0; left < 0; j = (j + 1) % counts.length) {
+    if (counts[j] > 1) {
+      counts[j]--;
+      left++;
+    }
+  }
   return counts.flatMap((c, i) => Array<number>(c).fill(i + 1));
 };
 
@@ -253,167 +260,184 @@ type ContactContext = {
 const OPTED_IN = 0.75;
 const OPTED_OUT = 0.83;
 const NONE = 0.93;
+// Sources of the opt-in: 35 % import, 25 % form, 20 % whatsapp_reply, 20 % optin_template (the last two
+// are replies to a message, so they come after the contact was created and imply an interaction).
+const REPLY_SOURCE = 0.6;
 
+const cityLut = weightedLut(
+  CITIES.map((c) => c.population),
+  CITY_BUCKETS,
+);
+const cityExpr = (d: Draw) => `${intArray(cityLut)}[${d.int(K.city, CITY_BUCKETS)} + 1]`;
+const walletExpr = (wl: string, ids: ContactContext["walletIds"]) =>
+  `CASE WHEN ${wl} < 0.40 THEN ${ids.varejo} WHEN ${wl} < 0.55 THEN ${ids.atacado} WHEN ${wl} < 0.80 THEN ${ids.ecommerce} END`;
+
+// Contact i gets id i (the database is empty), so every later phase can hash the id to re-derive its draws.
+// Ids, and so created_at, grow in insertion order, as contacts arriving over time would.
 const contactsInsertSql = (ctx: ContactContext, from: number, to: number) => {
-  const d = draws("g.i", ctx.seed);
-  const cityLut = weightedLut(
-    CITIES.map((c) => c.population),
-    CITY_BUCKETS,
-  );
+  const d = draws("g.i::bigint", ctx.seed);
   const tagOrder = TAGS.map((t, i) => ({ id: ctx.tagIds[i], share: t.share })).sort((a, b) => a.id - b.id);
   const tagFallback = weightedLut(
     tagOrder.map((t) => t.share),
     TAG_FALLBACK_BUCKETS,
   ).map((i) => tagOrder[i - 1].id);
-  // Independent Bernoulli draw per etiqueta, 16 bits of a 64-bit hash each; ids ascending so the array is sorted.
-  const tagCases = tagOrder.map((t, j) => {
-    const field = `((${d.hash(K.tags + Math.floor(j / 4))} >> ${(j % 4) * 16}) & 65535)`;
-    return `CASE WHEN ${field} < ${Math.round(t.share * 65536)} THEN ${t.id} END`;
-  });
-  // Phone suffix: a 3-round Feistel permutation of the row number over [0, 4000) × [0, 10000), so
-  // distinct rows get distinct numbers (no collisions whatever the DDD) that still look random.
-  const f = (k: number, v: string, m: number) => `((${draws(v, ctx.seed).hash(K.feistel + k)} & 2147483647) % ${m})`;
-  const a = 1.5; // growth: the newest month gets ~4× the contacts of the oldest
+  const tagHashes = Math.ceil(tagOrder.length / 4);
+  // Independent Bernoulli draw per etiqueta on 16 bits of a 64-bit hash; ids ascending, so the array is sorted.
+  const tagCases = tagOrder.map(
+    (t, j) =>
+      `CASE WHEN ((a.t${Math.floor(j / 4)} >> ${(j % 4) * 16}) & 65535) < ${Math.round(t.share * 65536)} ` +
+      `THEN ${t.id} END`,
+  );
+  // Phone suffix: a 3-round Feistel permutation of the row number over [0, 4000) × [0, 10000): distinct rows
+  // get distinct numbers whatever the DDD, and they still look random. The first digit lands on 6–9.
+  const f = (k: number, v: string, m: number) =>
+    `((${draws(`(${v})::bigint`, ctx.seed).hash(K.feistel + k)} & 2147483647) % ${m})`;
+  // created_at grows with the id: arrivals accelerate over the 18 months (density 1 + 2·a·t, normalised),
+  // so the newest month has ~4× the contacts of the oldest. p is the row's quantile, jittered within its slot.
+  const a = 1.5;
   const span = HISTORY_DAYS * 86400;
   const p = `(((g.i - 1) + ${d.uniform(K.jitter)}) / ${ctx.total}.0)`;
   const t = `((sqrt(1 + ${4 * a * (1 + a)} * ${p}) - 1) / ${2 * a})`;
-  const { varejo, atacado, ecommerce } = ctx.walletIds;
-  const optOutAge = `CASE WHEN b.st >= ${OPTED_IN} AND b.st < ${OPTED_OUT} THEN b.oi_age * (0.02 + 0.93 * b.oo) END`;
-  const reply = `(b.st < ${OPTED_OUT} AND b.src >= 0.60)`;
-  const interactionAge = `CASE WHEN b.hli < 0.85 OR (b.st >= ${OPTED_IN} AND b.st < ${OPTED_OUT}) OR ${reply}
-      THEN least(b.c_age * b.lif, ${optOutAge}, CASE WHEN ${reply} THEN b.oi_age END) END`;
+  const optedOut = `(b.st >= ${OPTED_IN} AND b.st < ${OPTED_OUT})`;
 
   return `
-INSERT INTO contacts (organization_id, name, phone, city, state, wallet_id, tag_ids, opt_in_status, opt_in_source,
-  opt_in_at, opted_out_at, last_interaction_at, created_at, updated_at)
-SELECT ${lit(ctx.organizationId)}::uuid, b.name,
-  '+55' || b.ddd || '9' || (60000000 + b.r2 * 4000 + (b.r1 + ${f(3, "b.r2", 4000)}) % 4000)::text,
-  b.city, b.uf, b.wallet_id, b.tag_ids,
-  CASE WHEN b.st < ${OPTED_IN} THEN 'opted_in' WHEN b.st < ${OPTED_OUT} THEN 'opted_out'
-       WHEN b.st < ${NONE} THEN 'none' ELSE 'pending' END::opt_in_status,
-  b.source::opt_in_source,
-  CASE WHEN b.oi_age IS NOT NULL THEN ${ago("b.oi_age")} END,
-  CASE WHEN b.st >= ${OPTED_IN} AND b.st < ${OPTED_OUT} THEN ${ago(optOutAge)} END,
-  ${ago(interactionAge)},
-  ${ago("b.c_age")},
-  ${ago(`least(b.c_age, b.oi_age, ${optOutAge}, ${interactionAge})`)}
+INSERT INTO contacts (id, organization_id, name, phone, city, state, wallet_id, tag_ids, opt_in_status,
+  opt_in_source, opt_in_at, opted_out_at, last_interaction_at, created_at, updated_at)
+OVERRIDING SYSTEM VALUE
+SELECT c.i, ${lit(ctx.organizationId)}::uuid, c.name, c.phone, c.city, c.uf, c.wallet_id,
+  CASE WHEN cardinality(c.tags) = 0 THEN ARRAY[c.tag_fallback]
+       WHEN cardinality(c.tags) > 5 THEN c.tags[1:5] ELSE c.tags END,
+  c.status, c.source,
+  ${ago("c.oi_age")}, ${ago("c.oo_age")}, ${ago("c.li_age")}, ${ago("c.c_age")},
+  ${ago("least(c.c_age, c.oi_age, c.oo_age, c.li_age)")}
 FROM (
-  SELECT a.*,
-    ${textArray(FIRST_NAMES)}[a.fi] || ' ' || ${textArray(SURNAMES)}[a.s1]
-      || CASE WHEN a.two AND a.s2 <> a.s1 THEN ' ' || ${textArray(SURNAMES)}[a.s2] ELSE '' END AS name,
-    ${textArray(CITIES.map((c) => c.name))}[a.ci] AS city,
-    ${textArray(CITIES.map((c) => c.uf))}[a.ci] AS uf,
-    ${intArray(CITIES.map((c) => c.ddd))}[a.ci] AS ddd,
-    CASE WHEN a.st < ${OPTED_OUT} THEN
-      CASE WHEN a.src < 0.35 THEN 'import' WHEN a.src < 0.60 THEN 'form'
-           WHEN a.src < 0.80 THEN 'whatsapp_reply' ELSE 'optin_template' END END AS source,
-    -- Imports and forms opt in when the contact is created; replies come up to 30 days later.
-    CASE WHEN a.st < ${OPTED_OUT} THEN
-      a.c_age - CASE WHEN a.src >= 0.60 THEN least(2592000, a.c_age / 2) * power(a.dly, 3) ELSE 0 END END AS oi_age,
-    CASE WHEN a.wl < 0.40 THEN ${varejo} WHEN a.wl < 0.55 THEN ${atacado} WHEN a.wl < 0.80 THEN ${ecommerce} END
-      AS wallet_id,
-    CASE WHEN cardinality(a.tags) = 0 THEN ARRAY[a.tag_fallback]
-         WHEN cardinality(a.tags) > 5 THEN a.tags[1:5] ELSE a.tags END AS tag_ids,
-    (a.r0 + ${f(2, "a.r1", 10000)}) % 10000 AS r2
+  SELECT b.*,
+    '+55' || b.ddd || '9' || (60000000 + b.r2 * 4000 + (b.r1 + ${f(3, "b.r2", 4000)}) % 4000)::text AS phone,
+    CASE WHEN ${optedOut} THEN b.oi_age * (0.02 + 0.93 * b.oo) END AS oo_age,
+    -- ~85 % have a last interaction; replies and opt-outs always do, and it is never before them.
+    CASE WHEN b.hli < 0.76 OR ${optedOut} OR b.reply
+      THEN least(b.c_age * b.lif, CASE WHEN ${optedOut} THEN b.oi_age * (0.02 + 0.93 * b.oo) END,
+                 CASE WHEN b.reply THEN b.oi_age END) END AS li_age
   FROM (
-    SELECT g.i,
-      ${d.int(K.first, FIRST_NAMES.length)} + 1 AS fi,
-      floor(${SURNAMES.length} * power(${d.uniform(K.surname1)}, 1.6))::int + 1 AS s1,
-      floor(${SURNAMES.length} * power(${d.uniform(K.surname2)}, 1.6))::int + 1 AS s2,
-      ${d.uniform(K.twoSurnames)} < 0.3 AS two,
-      ${intArray(cityLut)}[${d.int(K.city, CITY_BUCKETS)} + 1] AS ci,
-      3600 + (1 - ${t}) * ${span - 3600} AS c_age,
-      ${d.uniform(K.status)} AS st,
-      ${d.uniform(K.source)} AS src,
-      ${d.uniform(K.delay)} AS dly,
-      ${d.uniform(K.optOut)} AS oo,
-      ${d.uniform(K.hasInteraction)} AS hli,
-      ${d.uniform(K.interaction)} AS lif,
-      ${d.uniform(K.wallet)} AS wl,
+    SELECT a.i, a.c_age, a.st, a.oo, a.hli, a.lif, a.tag_fallback, a.r1,
+      ${textArray(FIRST_NAMES)}[a.fi] || ' ' || ${textArray(SURNAMES)}[a.s1]
+        || CASE WHEN a.two AND a.s2 <> a.s1 THEN ' ' || ${textArray(SURNAMES)}[a.s2] ELSE '' END AS name,
+      ${textArray(CITIES.map((c) => c.name))}[a.ci] AS city,
+      ${textArray(CITIES.map((c) => c.uf))}[a.ci] AS uf,
+      ${textArray(CITIES.map((c) => String(c.ddd)))}[a.ci] AS ddd,
+      CASE WHEN a.st < ${OPTED_IN} THEN 'opted_in'::opt_in_status WHEN a.st < ${OPTED_OUT} THEN 'opted_out'::opt_in_status
+           WHEN a.st < ${NONE} THEN 'none'::opt_in_status ELSE 'pending'::opt_in_status END AS status,
+      CASE WHEN a.st < ${OPTED_OUT} THEN
+        CASE WHEN a.src < 0.35 THEN 'import'::opt_in_source WHEN a.src < ${REPLY_SOURCE} THEN 'form'::opt_in_source
+             WHEN a.src < 0.80 THEN 'whatsapp_reply'::opt_in_source ELSE 'optin_template'::opt_in_source END
+      END AS source,
+      a.st < ${OPTED_OUT} AND a.src >= ${REPLY_SOURCE} AS reply,
+      -- Imports and forms opt in when the contact is created; replies come up to 30 days later.
+      CASE WHEN a.st < ${OPTED_OUT} THEN a.c_age - CASE WHEN a.src >= ${REPLY_SOURCE}
+        THEN least(2592000, a.c_age / 2) * a.dly * a.dly * a.dly ELSE 0 END END AS oi_age,
+      ${walletExpr("a.wl", ctx.walletIds)} AS wallet_id,
       array_remove(ARRAY[${tagCases.join(", ")}]::int[], NULL) AS tags,
-      ${intArray(tagFallback)}[${d.int(K.tagFallback, TAG_FALLBACK_BUCKETS)} + 1] AS tag_fallback,
-      (g.i - 1) % 10000 AS r0,
-      ((g.i - 1) / 10000 + ${f(1, "(g.i - 1) % 10000", 4000)}) % 4000 AS r1
-    FROM generate_series(${from}, ${to}) AS g(i)
+      (a.r0 + ${f(2, "a.r1", 10000)}) % 10000 AS r2
+    FROM (
+      SELECT g.i,
+        ${d.int(K.first, FIRST_NAMES.length)} + 1 AS fi,
+        floor(${SURNAMES.length} * power(${d.uniform(K.surname1)}, 1.6))::int + 1 AS s1,
+        floor(${SURNAMES.length} * power(${d.uniform(K.surname2)}, 1.6))::int + 1 AS s2,
+        ${d.uniform(K.twoSurnames)} < 0.3 AS two,
+        ${cityExpr(d)} AS ci,
+        3600 + (1 - ${t}) * ${span - 3600} AS c_age,
+        ${d.uniform(K.status)} AS st,
+        ${d.uniform(K.source)} AS src,
+        ${d.uniform(K.delay)} AS dly,
+        ${d.uniform(K.optOut)} AS oo,
+        ${d.uniform(K.hasInteraction)} AS hli,
+        ${d.uniform(K.interaction)} AS lif,
+        ${d.uniform(K.wallet)} AS wl,
+        ${Array.from({ length: tagHashes }, (_, k) => `${d.hash(K.tags + k)} AS t${k}`).join(", ")},
+        ${intArray(tagFallback)}[${d.int(K.tagFallback, TAG_FALLBACK_BUCKETS)} + 1] AS tag_fallback,
+        (g.i - 1) % 10000 AS r0,
+        ((g.i - 1) / 10000 + ${f(1, "(g.i - 1) % 10000", 4000)}) % 4000 AS r1
+      FROM generate_series(${from}, ${to}) AS g(i)
+      OFFSET 0
+    ) a
     OFFSET 0
-  ) a
+  ) b
   OFFSET 0
-) b`;
+) c`;
 };
 
 type ChipIds = [number, number];
 
 // 70 % registered on chip 1 only, 15 % on chip 2 only, 15 % on both (chip 1 first).
-const membership = (row: string, seed: number) => draws(row, seed).uniform(K.chips);
+const ONLY_FIRST = 0.7;
+const ONLY_SECOND = 0.85;
+const membership = (seed: number) => draws("c.id", seed).uniform(K.chips);
 
-const contactChipsInsertSql = (orgId: string, seed: number, chips: ChipIds, idBase: number, from: number, to: number) => {
-  const d = draws(`c.id - ${idBase}`, seed);
-  return `
-INSERT INTO contact_chips (organization_id, contact_id, chip_id, registered, first_seen_at, last_seen_at)
-SELECT ${lit(orgId)}::uuid, c.id, v.chip_id, true, v.first_seen, v.last_seen
+// Whole table at once; ORDER BY id keeps the insert order (and consent event ids) deterministic and the
+// (contact_id, …) indexes append-only.
+const contactChipsInsertSql = (orgId: string, seed: number, chips: ChipIds) => {
+  const d = draws("c.id", seed);
+  const m = membership(seed);
+  const columns = "organization_id, contact_id, chip_id, registered, first_seen_at, last_seen_at";
+  const range = `c.organization_id = ${lit(orgId)}::uuid`;
+  return [
+    `INSERT INTO contact_chips (${columns})
+SELECT ${lit(orgId)}::uuid, c.id, ${chips[0]}, true, c.created_at, coalesce(c.last_interaction_at, c.created_at)
+FROM contacts c
+WHERE ${range} AND NOT (${m} >= ${ONLY_FIRST} AND ${m} < ${ONLY_SECOND})
+ORDER BY c.id`,
+    // On both chips, the second one was met somewhere between creation and the last interaction.
+    `INSERT INTO contact_chips (${columns})
+SELECT ${lit(orgId)}::uuid, c.id, ${chips[1]}, true, c.first_seen, c.first_seen + (c.seen - c.first_seen) * c.g
 FROM (
-  SELECT c.id, c.created_at, c.seen, c.m, c.g,
-    c.created_at + (c.seen - c.created_at) * c.f AS second_first
+  SELECT c.id, c.seen,
+    CASE WHEN c.m < ${ONLY_SECOND} THEN c.created_at ELSE c.created_at + (c.seen - c.created_at) * c.f END AS first_seen,
+    CASE WHEN c.m < ${ONLY_SECOND} THEN 1 ELSE c.g END AS g
   FROM (
-    SELECT c.id, c.created_at, coalesce(c.last_interaction_at, c.created_at) AS seen,
-      ${membership(`c.id - ${idBase}`, seed)} AS m, ${d.uniform(K.secondChipSeen)} AS f,
-      ${d.uniform(K.secondChipLast)} AS g
+    SELECT c.id, c.created_at, coalesce(c.last_interaction_at, c.created_at) AS seen, ${m} AS m,
+      ${d.uniform(K.secondChipSeen)} AS f, ${d.uniform(K.secondChipLast)} AS g
     FROM contacts c
-    WHERE c.organization_id = ${lit(orgId)}::uuid AND c.id BETWEEN ${from} AND ${to}
-    OFFSET 0
+    WHERE ${range} AND ${m} >= ${ONLY_FIRST}
+    ORDER BY c.id
   ) c
   OFFSET 0
-) c
-CROSS JOIN LATERAL (VALUES
-  (${chips[0]}, c.m < 0.70 OR c.m >= 0.85, c.created_at, c.seen),
-  (${chips[1]}, c.m >= 0.70,
-    CASE WHEN c.m < 0.85 THEN c.created_at ELSE c.second_first END,
-    CASE WHEN c.m < 0.85 THEN c.seen ELSE c.second_first + (c.seen - c.second_first) * c.g END)
-) AS v(chip_id, keep, first_seen, last_seen)
-WHERE v.keep`;
+) c`,
+  ];
 };
 
-// One opted_in event per contact that opted in; opted-out contacts also get the opted_out event after it.
-const consentInsertSql = (
-  orgId: string,
-  seed: number,
-  chips: ChipIds,
-  importerId: string,
-  idBase: number,
-  from: number,
-  to: number,
-) => {
-  const d = draws(`c.id - ${idBase}`, seed);
+// One opted_in event for every contact that opted in; opted-out contacts also get the opted_out event after it.
+const consentInsertSql = (orgId: string, seed: number, chips: ChipIds, importerId: string) => {
+  const m = membership(seed);
+  const chip = `CASE WHEN ${m} >= ${ONLY_FIRST} AND ${m} < ${ONLY_SECOND} THEN ${chips[1]} ELSE ${chips[0]} END`;
   const text = (source: keyof typeof CONSENT_TEXT) => lit(CONSENT_TEXT[source]);
-  return `
-INSERT INTO consent_events (organization_id, contact_id, status, source, chip_id, user_id, text_shown, occurred_at)
-SELECT ${lit(orgId)}::uuid, c.id, v.status::opt_in_status, v.source::opt_in_source, v.chip_id, v.user_id, v.text_shown,
-  v.occurred_at
+  const columns = "organization_id, contact_id, status, source, chip_id, user_id, text_shown, occurred_at";
+  const range = `c.organization_id = ${lit(orgId)}::uuid`;
+  return [
+    `INSERT INTO consent_events (${columns})
+SELECT ${lit(orgId)}::uuid, c.id, 'opted_in', c.opt_in_source,
+  CASE WHEN c.opt_in_source IN ('whatsapp_reply', 'optin_template') THEN ${chip} END,
+  CASE WHEN c.opt_in_source = 'import' THEN ${lit(importerId)}::uuid END,
+  CASE c.opt_in_source WHEN 'import' THEN ${text("import")} WHEN 'form' THEN ${text("form")}
+    WHEN 'whatsapp_reply' THEN ${text("whatsapp_reply")} ELSE ${text("optin_template")} END,
+  c.opt_in_at
+FROM contacts c
+WHERE ${range} AND c.opt_in_status IN ('opted_in', 'opted_out')
+ORDER BY c.id`,
+    // SAIR typed by the contact, the "Parar promoções" button, or Meta's 131050 on a send.
+    `INSERT INTO consent_events (${columns})
+SELECT ${lit(orgId)}::uuid, c.id, 'opted_out',
+  CASE WHEN c.ch < 0.60 THEN 'keyword'::opt_in_source WHEN c.ch < 0.90 THEN 'whatsapp_reply'::opt_in_source
+       ELSE 'api_error'::opt_in_source END,
+  c.chip_id, NULL,
+  CASE WHEN c.ch < 0.60 THEN ${text("keyword")} WHEN c.ch < 0.90 THEN ${text("quick_reply")} END,
+  c.opted_out_at
 FROM (
-  SELECT c.id, c.opt_in_status, c.opt_in_source, c.opt_in_at, c.opted_out_at,
-    CASE WHEN ${membership(`c.id - ${idBase}`, seed)} BETWEEN 0.70 AND 0.85 THEN ${chips[1]} ELSE ${chips[0]} END
-      AS chip_id,
-    ${d.uniform(K.optOutChannel)} AS ch
+  SELECT c.id, c.opted_out_at, ${chip} AS chip_id, ${draws("c.id", seed).uniform(K.optOutChannel)} AS ch
   FROM contacts c
-  WHERE c.organization_id = ${lit(orgId)}::uuid AND c.id BETWEEN ${from} AND ${to}
-    AND c.opt_in_status IN ('opted_in', 'opted_out')
-  OFFSET 0
-) c
-CROSS JOIN LATERAL (VALUES
-  (true, c.opt_in_source::text, 'opted_in',
-    CASE WHEN c.opt_in_source IN ('whatsapp_reply', 'optin_template') THEN c.chip_id END,
-    CASE WHEN c.opt_in_source = 'import' THEN ${lit(importerId)}::uuid END,
-    CASE c.opt_in_source WHEN 'import' THEN ${text("import")} WHEN 'form' THEN ${text("form")}
-      WHEN 'whatsapp_reply' THEN ${text("whatsapp_reply")} ELSE ${text("optin_template")} END,
-    c.opt_in_at),
-  (c.opt_in_status = 'opted_out',
-    -- SAIR typed by the contact, the "Parar promoções" button, or Meta's 131050 on a send.
-    CASE WHEN c.ch < 0.60 THEN 'keyword' WHEN c.ch < 0.90 THEN 'whatsapp_reply' ELSE 'api_error' END,
-    'opted_out', c.chip_id, NULL::uuid,
-    CASE WHEN c.ch < 0.60 THEN ${text("keyword")} WHEN c.ch < 0.90 THEN ${text("quick_reply")} END,
-    c.opted_out_at)
-) AS v(keep, source, status, chip_id, user_id, text_shown, occurred_at)
-WHERE v.keep`;
+  WHERE ${range} AND c.opt_in_status = 'opted_out'
+  ORDER BY c.id
+) c`,
+  ];
 };
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -454,7 +478,8 @@ export const seedDemo = async (
       );
     // Safe here: a crash loses the whole seed anyway, and the transaction is all-or-nothing.
     await tx`set local synchronous_commit = off`;
-    await tx`set local work_mem = '64MB'`;
+    // The ORDER BY id sorts below stay in memory for 1M contacts.
+    await tx`set local work_mem = '256MB'`;
     // Fewer, larger merges of the GIN pending list on contacts.tag_ids.
     await tx`set local gin_pending_list_limit = '64MB'`;
     // Per-row foreign-key triggers cost more than the inserts themselves (~4 µs per check, 7 checks per
@@ -531,9 +556,9 @@ export const seedDemo = async (
       await tx.unsafe(
         `insert into templates (organization_id, waba_id, meta_template_id, name, language, category, status,
            components, variables, variable_count, synced_at)
-         values ($1, $2, $3, $4, 'pt_BR', $5, $6, $7::jsonb, $8::jsonb, $9, ${REF} - interval '2 hours')`,
+         values ($1, $2, $3, $4, 'pt_BR', $5, $6, $7, $8, $9, ${REF} - interval '2 hours')`,
         [orgId, DEMO_CHIPS[0].wabaId, String(900000000000001 + i), t.name, t.category, t.status,
-          JSON.stringify(t.components), JSON.stringify(t.variables), t.variables.length],
+          tx.json(t.components as postgres.JSONValue), tx.json(t.variables), t.variables.length],
       );
     }
 
@@ -552,35 +577,21 @@ export const seedDemo = async (
 
     const ctx: ContactContext = { organizationId: orgId, seed, total, tagIds, walletIds };
     for (let from = 1; from <= total; from += CHUNK) {
-      const to = Math.min(total, from + CHUNK - 1);
-      await tx.unsafe(contactsInsertSql(ctx, from, to));
+      await tx.unsafe(contactsInsertSql(ctx, from, Math.min(total, from + CHUNK - 1)));
     }
     phase("contatos", `${total.toLocaleString("pt-BR")} linhas`);
     if (total === 0) return orgId;
 
-    // Ids are identity values in insertion order: contact i has id idBase + i.
-    const [{ min }] = await tx.unsafe<{ min: string }[]>(
-      `select min(id)::text as min from contacts where organization_id = $1`,
-      [orgId],
-    );
-    const idBase = Number(min) - 1;
+    // Ids were given explicitly: move the identity past them.
+    await tx.unsafe(`select setval(pg_get_serial_sequence('contacts', 'id'), ${total})`);
 
     let chipRows = 0;
-    for (let from = 1; from <= total; from += CHUNK) {
-      const to = Math.min(total, from + CHUNK - 1);
-      const r = await tx.unsafe(contactChipsInsertSql(orgId, seed, chips, idBase, idBase + from, idBase + to));
-      chipRows += r.count;
-    }
+    for (const statement of contactChipsInsertSql(orgId, seed, chips)) chipRows += (await tx.unsafe(statement)).count;
     phase("contact_chips", `${chipRows.toLocaleString("pt-BR")} linhas`);
 
     let consentRows = 0;
-    for (let from = 1; from <= total; from += CHUNK) {
-      const to = Math.min(total, from + CHUNK - 1);
-      const r = await tx.unsafe(
-        consentInsertSql(orgId, seed, chips, userIds.gestor, idBase, idBase + from, idBase + to),
-      );
-      consentRows += r.count;
-    }
+    for (const statement of consentInsertSql(orgId, seed, chips, userIds.gestor))
+      consentRows += (await tx.unsafe(statement)).count;
     phase("consent_events", `${consentRows.toLocaleString("pt-BR")} linhas`);
     return orgId;
   });
