@@ -6,13 +6,17 @@ import { getCurrentUser, type CurrentUser } from "./session";
 
 type RouteContext<P> = { params: Promise<P> };
 
+// Every route handler built by authorizedRoute is registered; tests use it to prove none escaped.
+export const routeRegistry = new WeakMap<object, { role: Role }>();
+
 /** The route-handler twin of authorizedAction: session, role, organization id; JSON errors in Portuguese. */
 export const authorizedRoute =
   <P = Record<string, string>>(
     options: { role: Role },
     handler: (req: Request, ctx: { user: CurrentUser; organizationId: string; db: Db; params: P }) => Promise<Response>,
   ) =>
-  async (req: Request, context: RouteContext<P>) => {
+  {
+  const run = async (req: Request, context: RouteContext<P>) => {
     const user = await getCurrentUser();
     if (!user) return NextResponse.json({ error: "Sua sessão expirou. Entre novamente." }, { status: 401 });
     if (!hasRole(user.role, options.role))
@@ -26,4 +30,7 @@ export const authorizedRoute =
       console.error("[route] falhou", err instanceof Error ? err.message : err);
       return NextResponse.json({ error: "Algo deu errado do nosso lado. Tente de novo em instantes." }, { status: 500 });
     }
+  };
+  routeRegistry.set(run, { role: options.role });
+  return run;
   };

@@ -1,40 +1,26 @@
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { z } from "zod";
-import { ActionError, authorizedAction, type ActionErrorCode } from "@/lib/auth/action";
+import { authorizedRoute } from "@/lib/auth/route";
 import { importIdSchema } from "@/lib/imports/schema";
 import { errorReportFile, readStatus } from "@/lib/imports/store";
 
-// Through the same wrapper as the server actions: session, role and organization checked before the file is read.
-const findErrorReport = authorizedAction(
-  { name: "downloadImportErrors", role: "operador", schema: z.object({ id: importIdSchema }) },
-  async ({ id }, { user }) => {
-    const status = await readStatus(user.organizationId, id);
-    const file = status ? await errorReportFile(user.organizationId, id) : null;
-    if (!status || !file)
-      throw new ActionError(
-        "not_found",
-        "Relatório não encontrado: ele fica disponível por 1 hora depois da importação. Importe o arquivo de novo para gerar outro.",
-      );
-    return { file, fileName: status.fileName };
-  },
-);
+const params = z.object({ id: importIdSchema });
 
-const httpStatus: Record<ActionErrorCode, number> = {
-  unauthenticated: 401,
-  forbidden: 403,
-  invalid: 404,
-  not_found: 404,
-  conflict: 409,
-  error: 500,
-};
-
-export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
-  const result = await findErrorReport(null, { id: (await params).id });
-  if (!result.ok) return Response.json({ error: result.message }, { status: httpStatus[result.code] });
-  const base = result.data.fileName.replace(/\.[^.]+$/, "") || "planilha";
+// The rows an import refused, as a CSV safe to open in Excel; only for the organization that imported.
+export const GET = authorizedRoute<{ id: string }>({ role: "operador" }, async (_request, { user, params: raw }) => {
+  const parsed = params.safeParse(raw);
+  if (!parsed.success) return Response.json({ error: "Importação inválida." }, { status: 404 });
+  const status = await readStatus(user.organizationId, parsed.data.id);
+  const file = status ? await errorReportFile(user.organizationId, parsed.data.id) : null;
+  if (!status || !file)
+    return Response.json(
+      { error: "Relatório não encontrado: ele fica disponível por 1 hora depois da importação. Importe o arquivo de novo para gerar outro." },
+      { status: 404 },
+    );
+  const base = status.fileName.replace(/\.[^.]+$/, "") || "planilha";
   const ascii = base.normalize("NFD").replace(/[^\w.-]+/g, "_").slice(0, 80);
-  return new Response(Readable.toWeb(createReadStream(result.data.file)) as ReadableStream<Uint8Array>, {
+  return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>, {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",
       "Content-Disposition": `attachment; filename="erros-${ascii}.csv"; filename*=UTF-8''${encodeURIComponent(`erros-${base}.csv`)}`,
@@ -42,4 +28,4 @@ export async function GET(_request: Request, { params }: { params: Promise<{ id:
       "X-Content-Type-Options": "nosniff",
     },
   });
-}
+});
