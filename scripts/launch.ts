@@ -165,7 +165,8 @@ const e2e = async () => {
   }
   const port = await freePort();
   const whatsappUrl = await startSimulator(secrets, port, true);
-  run("web", process.execPath, [nextBin, "start", "--port", String(port)], appEnv(url.toString(), secrets, port, "production", whatsappUrl), true);
+  // The production server (server.ts): Next.js plus the webhook's node:http fast path, as `npm start` runs it.
+  run("web", process.execPath, ["--import", "tsx", "server.ts", "--port", String(port)], appEnv(url.toString(), secrets, port, "production", whatsappUrl), true);
   await waitForHttp(`http://localhost:${port}/login`, 60_000);
   log("e2e", `app em http://localhost:${port}`);
   const tests = run("vitest", process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--project", "e2e"], {

@@ -1,5 +1,6 @@
 import type { Db } from "@/db/client";
 import { processWebhookEvents, type WebhookOutcome } from "./process-webhook";
+import { describeDbError } from "./status-batcher";
 import { verifySignature } from "./signature";
 import { parseWebhookBody } from "./webhook-payload";
 
@@ -19,7 +20,10 @@ export const handleWebhookVerification = (params: URLSearchParams, verifyToken: 
 /**
  * One handler for every server path: signature first (on the raw bytes, before anything is parsed), then the
  * payload, then the writes; the answer goes out only after they commit. A valid signature is always answered
- * 200 — Meta re-delivers anything else for days — unless the body itself is malformed (400).
+ * 200 — Meta re-delivers anything else for days — unless the body itself is malformed (400), or the writes failed
+ * (500: nothing is acknowledged that was not stored; Meta re-delivers, and re-applying is harmless).
+ * Every server path calls this: the App Router route (app/api/webhooks/whatsapp/route.ts) and the custom
+ * server's fast path (lib/whatsapp/webhook-http.ts, server.ts).
  */
 export const handleWebhookPost = async (
   db: Db,
@@ -40,6 +44,24 @@ export const handleWebhookPost = async (
     console.warn(`[webhook] corpo malformado: ${parsed.reason}`);
     return { status: 400, body: "malformed payload" };
   }
-  const outcome = await processWebhookEvents(db, parsed.events);
-  return { status: 200, body: "ok", outcome };
+  try {
+    const outcome = await processWebhookEvents(db, parsed.events);
+    return { status: 200, body: "ok", outcome };
+  } catch (err) {
+    logFailure(err);
+    return { status: 500, body: "temporarily unavailable" };
+  }
+};
+
+// A database outage fails thousands of webhooks a second: one log line per second says how many and why.
+let failureLog = { at: 0, suppressed: 0 };
+const logFailure = (err: unknown) => {
+  const now = Date.now();
+  if (now - failureLog.at < 1000) {
+    failureLog.suppressed++;
+    return;
+  }
+  const more = failureLog.suppressed ? ` (e outros ${failureLog.suppressed} desde o último aviso)` : "";
+  failureLog = { at: now, suppressed: 0 };
+  console.error(`[webhook] não gravado, respondido 500 para o Meta reenviar${more}: ${describeDbError(err)}`);
 };
