@@ -207,6 +207,28 @@ describe("webhook: inbound messages", () => {
     const res = await post(messageBody("5531976540001", "Sim", { context: { from: "551140001000", id: "wamid.optin.1" } }));
     expect(res.outcome?.optIns).toBe(1);
     expect(await contact(c.id)).toMatchObject({ optInStatus: "opted_in", optInSource: "optin_template" });
+    const events = await getDb().select().from(consentEvents).where(eq(consentEvents.contactId, c.id));
+    expect(events).toMatchObject([{ status: "opted_in", source: "optin_template", campaignId: optinCampaignId, textShown: "Respondeu “Sim” ao template boas_vindas_optin" }]);
+  });
+
+  it("SIM to a campaign that did not ask for opt-in consents to nothing, and the reply is routed to the flow", async () => {
+    const c = await newContact("+5531976540002", "none");
+    const r = await newRecipient(c.id, c.phone, "wamid.sim.2");
+    const res = await post(messageBody("5531976540002", "Sim", { context: { from: "551140001000", id: "wamid.sim.2" } }));
+    expect(res.outcome).toMatchObject({ optIns: 0, routings: [{ flowId, recipientId: r.id }] });
+    expect((await contact(c.id)).optInStatus).toBe("none");
+    expect(await getDb().select().from(consentEvents).where(eq(consentEvents.contactId, c.id))).toEqual([]);
+  });
+
+  it("a new number whose first message is SAIR is created opted out, with one consent event; saying it again adds none", async () => {
+    await post(messageBody("5541976540003", "SAIR"));
+    const [created] = await getDb().select().from(contacts).where(and(eq(contacts.organizationId, orgId), eq(contacts.phone, "+5541976540003")));
+    expect(created).toMatchObject({ optInStatus: "opted_out", optInSource: "keyword" });
+    expect(created!.optedOutAt).toBeInstanceOf(Date);
+    const again = await post(messageBody("5541976540003", "parar"));
+    expect(again.outcome).toMatchObject({ messagesStored: 1, optOuts: 0 });
+    const events = await getDb().select().from(consentEvents).where(eq(consentEvents.contactId, created!.id));
+    expect(events).toMatchObject([{ status: "opted_out", source: "keyword", textShown: "Respondeu “SAIR”" }]);
   });
 });
 

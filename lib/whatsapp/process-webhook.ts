@@ -1,16 +1,9 @@
-import { and, eq, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db/client";
-import {
-  campaignRecipients,
-  campaigns,
-  chips,
-  consentEvents,
-  contacts,
-  templates,
-} from "@/db/schema";
+import { chips } from "@/db/schema";
 import { fromWaId, phoneVariants } from "@/lib/phones";
 import { isOptInAnswer, isOptOut } from "./keywords";
-import { inTransaction, type Exec } from "./prepared";
+import { execPrepared } from "./prepared";
 import { statusBatcherFor, toStatusItem } from "./status-batcher";
 import type { MessageEvent, WebhookEvent } from "./webhook-payload";
 
@@ -55,87 +48,107 @@ const chipByPhoneNumberId = async (db: DbOrTx, phoneNumberId: string): Promise<C
 export const clearChipCache = () => chipCache.clear();
 
 // Statuses (sent → delivered → read, failed, 131050 opt-outs) are applied in batches: lib/whatsapp/status-batcher.ts.
-// Inbound messages one at a time, each in its own transaction: the common path is one prepared statement
-// (storeMessageQuery); opt-outs, opt-ins and flow routing add theirs only when they happen.
-
-const optOutContact = async (
-  db: Db,
-  exec: Exec,
-  ref: { organizationId: string; contactId: number; chipId: number; campaignId?: number | null; source: "keyword"; text: string },
-) => {
-  const changed = await exec(
-    db
-      .update(contacts)
-      .set({ optInStatus: "opted_out", optedOutAt: new Date(), optInSource: ref.source, updatedAt: new Date() })
-      .where(and(eq(contacts.organizationId, ref.organizationId), eq(contacts.id, ref.contactId), sql`${contacts.optInStatus} <> 'opted_out'`))
-      .returning({ id: contacts.id }),
-  );
-  if (changed.length === 0) return false;
-  await exec(
-    db.insert(consentEvents).values({
-      organizationId: ref.organizationId,
-      contactId: ref.contactId,
-      status: "opted_out",
-      source: ref.source,
-      chipId: ref.chipId,
-      campaignId: ref.campaignId ?? null,
-      textShown: ref.text.slice(0, 500),
-    }),
-  );
-  return true;
-};
+// An inbound message is ONE prepared statement (storeMessageQuery), its own transaction: one round trip to the
+// database per reply, opt-outs, opt-ins and flow routing included, so nothing is ever half-applied.
 
 type StoredMessage = {
   contact_id: string;
-  opt_in_status: (typeof contacts.$inferSelect)["optInStatus"];
   inbound_id: string | null;
   recipient_id: string | null;
-  campaign_id: number | null;
   routed_flow_id: number | null;
-  flow_id: number | null;
+  opted_out: boolean;
+  opted_in: boolean;
 };
 
+type Intent = {
+  /** The message is an opt-out keyword (SAIR, PARAR…): opt out, record it, never route to a chatbot. */
+  optOut: boolean;
+  optOutText: string;
+  /** The message answers yes (SIM, ACEITO…): opts in when it answers an opt-in request template. */
+  optInAnswer: boolean;
+  optInText: string;
+};
+
+const OPT_IN_TEMPLATE = "opt_?in"; // an opt-in request template is recognised by its name (…optin…, …opt_in…)
+
 /**
- * The common part of an inbound message in ONE statement: find the contact by any form of the number (or
- * create it, without opt-in) and touch its last interaction; find the campaign message it answers (the one
- * it quotes by context.id, else the latest sent to the contact on this chip within REPLY_WINDOW_DAYS); store the
- * message linked to it — once: a re-delivered wamid changes nothing further; register the contact on the chip;
- * mark the campaign message replied; and look up the campaign's active chatbot flow.
+ * An inbound message in ONE statement. The contact is found by any form of the number (or created, without
+ * opt-in) and its last interaction touched; the campaign message it answers is the one it quotes by context.id,
+ * else the latest sent to the contact on this chip within REPLY_WINDOW_DAYS; the message is stored once (a
+ * re-delivered wamid changes nothing further: every other write below waits for `inserted`); the contact is
+ * registered on the chip; the campaign message is marked replied and, unless the message is an opt-out, routed
+ * to the campaign's active chatbot flow (once). An opt-out keyword opts the contact out and an answer to an
+ * opt-in template opts it in, each with its consent event, only when the status really changes. PostgreSQL
+ * updates a row once per statement, so each table's changes are one UPDATE with CASEs.
  */
-const storeMessageQuery = (chip: ChipRef, event: MessageEvent, phone: string) => {
+const storeMessageQuery = (chip: ChipRef, event: MessageEvent, phone: string, intent: Intent) => {
   const ts = event.timestamp.toISOString();
   const since = new Date(Date.now() - REPLY_WINDOW_DAYS * 86_400_000).toISOString();
   const org = chip.organizationId;
   const ctx = event.contextWamid ?? null;
   return sql`
     with found as (
-      select id from contacts where organization_id = ${org} and phone = any(${sql.param(phoneVariants(phone))}::text[]) limit 1
+      select id, opt_in_status from contacts
+       where organization_id = ${org} and phone = any(${sql.param(phoneVariants(phone))}::text[]) limit 1
     ),
-    touched as (
-      update contacts c set last_interaction_at = greatest(c.last_interaction_at, ${ts}::timestamptz)
-        from found where c.id = found.id
-      returning c.id, c.opt_in_status
-    ),
-    created as (
-      insert into contacts (organization_id, name, phone, last_interaction_at)
-      select ${org}, ${event.profileName?.trim().slice(0, 120) || phone}, ${phone}, ${ts}::timestamptz
-       where not exists (select 1 from found)
-      on conflict (organization_id, phone) do update set last_interaction_at = excluded.last_interaction_at
-      returning id, opt_in_status
-    ),
-    contact as (select id, opt_in_status from touched union all select id, opt_in_status from created),
+    fresh as (select not exists (select 1 from inbound_messages where wamid = ${event.wamid}) as yes),
     quoted as (
       select r.id, r.campaign_id, r.routed_flow_id from campaign_recipients r
        where ${ctx}::text is not null and r.organization_id = ${org} and r.wamid = ${ctx}::text and r.wamid is not null
        limit 1
     ),
     recent as (
-      select r.id, r.campaign_id, r.routed_flow_id from campaign_recipients r, contact
+      select r.id, r.campaign_id, r.routed_flow_id from campaign_recipients r, found
        where not exists (select 1 from quoted) and r.organization_id = ${org} and r.chip_id = ${chip.id}
-         and r.contact_id = contact.id and r.sent_at is not null and r.sent_at > ${since}::timestamptz
+         and r.contact_id = found.id and r.sent_at is not null and r.sent_at > ${since}::timestamptz
        order by r.sent_at desc limit 1
     ),
     recipient as (select * from quoted union all select * from recent),
+    campaign as (
+      select (select f.id from chatbot_flows f where f.id = cp.flow_id and f.active) as flow_id,
+             t.name ~* ${OPT_IN_TEMPLATE} as asks_opt_in, t.name as template_name
+        from campaigns cp join templates t on t.id = cp.template_id
+       where cp.id = (select campaign_id from recipient) and cp.organization_id = ${org}
+    ),
+    intent as (
+      select (fresh.yes and ${intent.optOut}::boolean) as opt_out,
+             (fresh.yes and not ${intent.optOut}::boolean and ${intent.optInAnswer}::boolean
+               and coalesce((select asks_opt_in from campaign), false)) as opt_in
+        from fresh
+    ),
+    touched as (
+      update contacts c set
+        last_interaction_at = greatest(c.last_interaction_at, ${ts}::timestamptz),
+        opt_in_status = case
+          when i.opt_out then 'opted_out'::opt_in_status
+          when i.opt_in and c.opt_in_status in ('none', 'pending') then 'opted_in'::opt_in_status
+          else c.opt_in_status end,
+        opt_in_source = case
+          when i.opt_out and c.opt_in_status <> 'opted_out' then 'keyword'::opt_in_source
+          when i.opt_in and c.opt_in_status in ('none', 'pending') then 'optin_template'::opt_in_source
+          else c.opt_in_source end,
+        opted_out_at = case
+          when i.opt_out and c.opt_in_status <> 'opted_out' then now()
+          when i.opt_in and c.opt_in_status in ('none', 'pending') then null
+          else c.opted_out_at end,
+        opt_in_at = case when i.opt_in and c.opt_in_status in ('none', 'pending') then ${ts}::timestamptz else c.opt_in_at end,
+        updated_at = case
+          when (i.opt_out and c.opt_in_status <> 'opted_out') or (i.opt_in and c.opt_in_status in ('none', 'pending'))
+          then now() else c.updated_at end
+        from found, intent i where c.id = found.id
+      returning c.id, found.opt_in_status as was, c.opt_in_status as now
+    ),
+    created as (
+      insert into contacts (organization_id, name, phone, last_interaction_at, opt_in_status, opt_in_source, opted_out_at)
+      select ${org}, ${event.profileName?.trim().slice(0, 120) || phone}, ${phone}, ${ts}::timestamptz,
+             case when i.opt_out then 'opted_out' else 'none' end::opt_in_status,
+             case when i.opt_out then 'keyword'::opt_in_source end,
+             case when i.opt_out then now() end
+        from intent i where not exists (select 1 from found)
+      on conflict (organization_id, phone) do update set last_interaction_at = excluded.last_interaction_at
+      returning id, 'none'::opt_in_status as was, opt_in_status as now
+    ),
+    contact as (select * from touched union all select * from created),
     inserted as (
       insert into inbound_messages (organization_id, chip_id, contact_id, wamid, from_phone, type, text, context_wamid,
                                     payload, received_at, campaign_recipient_id)
@@ -153,15 +166,30 @@ const storeMessageQuery = (chip: ChipRef, event: MessageEvent, phone: string) =>
       on conflict (contact_id, chip_id) do update
         set registered = true, last_seen_at = greatest(contact_chips.last_seen_at, excluded.last_seen_at)
     ),
-    replied as (
-      update campaign_recipients r set replied_at = coalesce(r.replied_at, ${ts}::timestamptz)
+    answered as (
+      update campaign_recipients r set
+        replied_at = coalesce(r.replied_at, ${ts}::timestamptz),
+        routed_flow_id = case when ${intent.optOut}::boolean then r.routed_flow_id
+                              else coalesce(r.routed_flow_id, (select flow_id from campaign)) end
        where r.id = (select id from recipient) and exists (select 1 from inserted)
+      returning r.id, case when r.routed_flow_id is not null and (select routed_flow_id from recipient) is null
+                           then r.routed_flow_id end as routed_now
+    ),
+    consent as (
+      insert into consent_events (organization_id, contact_id, status, source, chip_id, campaign_id, text_shown)
+      select ${org}, contact.id, contact.now, case when contact.now = 'opted_out' then 'keyword' else 'optin_template' end::opt_in_source,
+             ${chip.id}, (select campaign_id from recipient),
+             case when contact.now = 'opted_out' then ${intent.optOutText}
+                  else ${intent.optInText} || (select template_name from campaign) end
+        from contact where exists (select 1 from inserted) and contact.now <> contact.was
+         and contact.now in ('opted_out', 'opted_in')
+      returning status
     )
-    select contact.id as contact_id, contact.opt_in_status, (select id from inserted) as inbound_id,
-           recipient.id as recipient_id, recipient.campaign_id, recipient.routed_flow_id,
-           (select f.id from campaigns cp join chatbot_flows f on f.id = cp.flow_id and f.active
-             where cp.id = recipient.campaign_id) as flow_id
-      from contact left join recipient on true
+    select contact.id as contact_id, (select id from inserted) as inbound_id, (select id from recipient) as recipient_id,
+           (select routed_now from answered) as routed_flow_id,
+           exists (select 1 from consent where status = 'opted_out') as opted_out,
+           exists (select 1 from consent where status = 'opted_in') as opted_in
+      from contact
   `;
 };
 
@@ -171,85 +199,33 @@ const storeMessage = async (db: Db, chip: ChipRef, event: MessageEvent, outcome:
     console.warn(`[webhook] mensagem de número inválido (${event.fromWaId.slice(0, 4)}…): ignorada`);
     return;
   }
-  await inTransaction(db, async (exec) => {
-    const [row] = await exec<StoredMessage>(storeMessageQuery(chip, event, phone));
-    if (!row) throw new Error("contato não encontrado nem criado");
-    // Meta re-delivers webhooks: a message already stored changes nothing the second time.
-    if (row.inbound_id === null) {
-      outcome.duplicates++;
-      return;
-    }
-    outcome.messagesStored++;
-    const contactId = Number(row.contact_id);
-    const recipient =
-      row.recipient_id === null ? null : { id: Number(row.recipient_id), campaignId: row.campaign_id!, routedFlowId: row.routed_flow_id };
-
-    const said = event.payload && isOptOut(event.payload) ? event.payload : event.text;
-    if (isOptOut(said)) {
-      if (
-        await optOutContact(db, exec, {
-          organizationId: chip.organizationId,
-          contactId,
-          chipId: chip.id,
-          campaignId: recipient?.campaignId,
-          source: "keyword",
-          text: `Respondeu “${said.slice(0, 100)}”`,
-        })
-      )
-        outcome.optOuts++;
-      return; // Someone who asked to stop is not routed to a chatbot.
-    }
-
-    if (recipient && row.opt_in_status !== "opted_in" && row.opt_in_status !== "opted_out" && isOptInAnswer(event.text || event.payload || "")) {
-      const [tpl] = await exec<{ name: string }>(
-        db
-          .select({ name: templates.name })
-          .from(campaigns)
-          .innerJoin(templates, eq(templates.id, campaigns.templateId))
-          .where(eq(campaigns.id, recipient.campaignId)),
-      );
-      // An opt-in request template is recognised by its name (…optin…); the answer is the consent.
-      if (tpl && /opt_?in/i.test(tpl.name)) {
-        await exec(
-          db
-            .update(contacts)
-            .set({ optInStatus: "opted_in", optInSource: "optin_template", optInAt: event.timestamp, optedOutAt: null, updatedAt: new Date() })
-            .where(eq(contacts.id, contactId)),
-        );
-        await exec(
-          db.insert(consentEvents).values({
-            organizationId: chip.organizationId,
-            contactId,
-            status: "opted_in",
-            source: "optin_template",
-            chipId: chip.id,
-            campaignId: recipient.campaignId,
-            textShown: `Respondeu “${(event.text || event.payload || "").slice(0, 100)}” ao template ${tpl.name}`,
-          }),
-        );
-        outcome.optIns++;
-      }
-    }
-
-    if (recipient && recipient.routedFlowId === null && row.flow_id !== null) {
-      const [routed] = await exec(
-        db
-          .update(campaignRecipients)
-          .set({ routedFlowId: row.flow_id })
-          .where(and(eq(campaignRecipients.id, recipient.id), sql`${campaignRecipients.routedFlowId} is null`))
-          .returning({ id: campaignRecipients.id }),
-      );
-      if (routed)
-        outcome.routings.push({
-          organizationId: chip.organizationId,
-          chipId: chip.id,
-          flowId: row.flow_id,
-          recipientId: recipient.id,
-          contactId,
-          inboundMessageId: Number(row.inbound_id),
-        });
-    }
-  });
+  const said = event.payload && isOptOut(event.payload) ? event.payload : event.text;
+  const answer = event.text || event.payload || "";
+  const intent: Intent = {
+    optOut: isOptOut(said),
+    optOutText: `Respondeu “${said.slice(0, 100)}”`,
+    optInAnswer: isOptInAnswer(answer),
+    optInText: `Respondeu “${answer.slice(0, 100)}” ao template `,
+  };
+  const [row] = await execPrepared(db)<StoredMessage>(storeMessageQuery(chip, event, phone, intent));
+  if (!row) throw new Error("contato não encontrado nem criado");
+  // Meta re-delivers webhooks: a message already stored changes nothing the second time.
+  if (row.inbound_id === null) {
+    outcome.duplicates++;
+    return;
+  }
+  outcome.messagesStored++;
+  if (row.opted_out) outcome.optOuts++;
+  if (row.opted_in) outcome.optIns++;
+  if (row.routed_flow_id !== null && row.recipient_id !== null)
+    outcome.routings.push({
+      organizationId: chip.organizationId,
+      chipId: chip.id,
+      flowId: row.routed_flow_id,
+      recipientId: Number(row.recipient_id),
+      contactId: Number(row.contact_id),
+      inboundMessageId: Number(row.inbound_id),
+    });
 };
 
 /**
