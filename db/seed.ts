@@ -254,6 +254,7 @@ type ContactContext = {
   total: number;
   tagIds: number[]; // in TAGS order
   walletIds: { varejo: number; atacado: number; ecommerce: number };
+  chips: ChipIds;
 };
 
 // Opt-in mix: 75 % opted_in, 8 % opted_out (after having opted in), 10 % none, 7 % pending.
@@ -301,12 +302,13 @@ const contactsInsertSql = (ctx: ContactContext, from: number, to: number) => {
   const optedOut = `(b.st >= ${OPTED_IN} AND b.st < ${OPTED_OUT})`;
 
   return `
-INSERT INTO contacts (id, organization_id, name, phone, city, state, wallet_id, tag_ids, opt_in_status,
+INSERT INTO contacts (id, organization_id, name, phone, city, state, wallet_id, tag_ids, chip_ids, opt_in_status,
   opt_in_source, opt_in_at, opted_out_at, last_interaction_at, created_at, updated_at)
 OVERRIDING SYSTEM VALUE
 SELECT c.i, ${lit(ctx.organizationId)}::uuid, c.name, c.phone, c.city, c.uf, c.wallet_id,
   CASE WHEN cardinality(c.tags) = 0 THEN ARRAY[c.tag_fallback]
        WHEN cardinality(c.tags) > 5 THEN c.tags[1:5] ELSE c.tags END,
+  ${chipIdsExpr("c.chm", ctx.chips)},
   c.status, c.source,
   ${ago("c.oi_age")}, ${ago("c.oo_age")}, ${ago("c.li_age")}, ${ago("c.c_age")},
   ${ago("least(c.c_age, c.oi_age, c.oo_age, c.li_age)")}
@@ -319,7 +321,7 @@ FROM (
       THEN least(b.c_age * b.lif, CASE WHEN ${optedOut} THEN b.oi_age * (0.02 + 0.93 * b.oo) END,
                  CASE WHEN b.reply THEN b.oi_age END) END AS li_age
   FROM (
-    SELECT a.i, a.c_age, a.st, a.oo, a.hli, a.lif, a.tag_fallback, a.r1,
+    SELECT a.i, a.c_age, a.st, a.oo, a.hli, a.lif, a.tag_fallback, a.r1, a.chm,
       ${textArray(FIRST_NAMES)}[a.fi] || ' ' || ${textArray(SURNAMES)}[a.s1]
         || CASE WHEN a.two AND a.s2 <> a.s1 THEN ' ' || ${textArray(SURNAMES)}[a.s2] ELSE '' END AS name,
       ${textArray(CITIES.map((c) => c.name))}[a.ci] AS city,
@@ -353,6 +355,7 @@ FROM (
         ${d.uniform(K.hasInteraction)} AS hli,
         ${d.uniform(K.interaction)} AS lif,
         ${d.uniform(K.wallet)} AS wl,
+        ${d.uniform(K.chips)} AS chm,
         ${Array.from({ length: tagHashes }, (_, k) => `${d.hash(K.tags + k)} AS t${k}`).join(", ")},
         ${intArray(tagFallback)}[${d.int(K.tagFallback, TAG_FALLBACK_BUCKETS)} + 1] AS tag_fallback,
         (g.i - 1) % 10000 AS r0,
@@ -372,6 +375,12 @@ type ChipIds = [number, number];
 const ONLY_FIRST = 0.7;
 const ONLY_SECOND = 0.85;
 const membership = (seed: number) => draws("c.id", seed).uniform(K.chips);
+// contacts.chip_ids from the same membership draw, so the contact_chips inserts below leave it as it is (the
+// trigger of migration 0002 finds nothing to change, or is off while the seed skips triggers).
+const chipIdsExpr = (m: string, chips: ChipIds) => {
+  const [a, b] = [...chips].sort((x, y) => x - y);
+  return `CASE WHEN ${m} < ${ONLY_FIRST} THEN ARRAY[${chips[0]}] WHEN ${m} < ${ONLY_SECOND} THEN ARRAY[${chips[1]}] ELSE ARRAY[${a}, ${b}] END::int[]`;
+};
 
 // Whole table at once; ORDER BY id keeps the insert order (and consent event ids) deterministic and the
 // (contact_id, …) indexes append-only.
@@ -575,12 +584,20 @@ export const seedDemo = async (
       fkTriggersSkipped ? "chaves estrangeiras conferidas pelo próprio seed" : "chaves estrangeiras verificadas linha a linha",
     );
 
-    const ctx: ContactContext = { organizationId: orgId, seed, total, tagIds, walletIds };
+    const ctx: ContactContext = { organizationId: orgId, seed, total, tagIds, walletIds, chips };
     for (let from = 1; from <= total; from += CHUNK) {
       await tx.unsafe(contactsInsertSql(ctx, from, Math.min(total, from + CHUNK - 1)));
     }
     phase("contatos", `${total.toLocaleString("pt-BR")} linhas`);
     if (total === 0) return orgId;
+
+    // Segment buckets (contact_segment_counts): the seed may run with triggers off (session_replication_role),
+    // so it writes them itself; with triggers on they already hold these numbers.
+    await tx.unsafe(`
+      insert into contact_segment_counts (organization_id, opt_in_status, wallet_id, state, n)
+      select organization_id, opt_in_status, wallet_id, state, count(*) from contacts
+       where organization_id = ${lit(orgId)}::uuid group by 1, 2, 3, 4
+      on conflict on constraint contact_segment_counts_bucket do update set n = excluded.n`);
 
     // Ids were given explicitly: move the identity past them.
     await tx.unsafe(`select setval(pg_get_serial_sequence('contacts', 'id'), ${total})`);

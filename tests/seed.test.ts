@@ -185,6 +185,9 @@ describe("seed de demonstração", () => {
     expect(r.on_both / CONTACTS).toBeGreaterThan(0.1);
     expect(r.on_both / CONTACTS).toBeLessThan(0.2);
     expect(r.bad_dates).toBe(0);
+    // contacts.chip_ids (what segment filters read) says exactly the same as contact_chips.
+    const [m] = await sql`select count(*)::int as n from contacts c where c.chip_ids is distinct from contact_chip_ids(c.id)`;
+    expect(m!.n).toBe(0);
   });
 
   it("guarda um evento de consentimento para cada opt-in e opt-out", async () => {

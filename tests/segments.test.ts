@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
 import { chips, contactChips, contacts, tags, wallets } from "@/db/schema";
@@ -347,6 +347,82 @@ describe("segment filters agree everywhere: count, preview, snapshot ids and Typ
     expect(c1).not.toContain(edge.createdMidnight); // linked to c1, but not registered
     await agree({ version: 1, chips: [C.c2] });
     await agree({ version: 1, chips: [C.c1, C.c2], optIn: ["opted_in", "pending", "none", "opted_out"] });
+  });
+
+  it("contacts.chip_ids follows every write to contact_chips: register, upsert, unregister, delete", async () => {
+    const db = getDb();
+    const [c] = await db.insert(contacts).values({ organizationId: orgA, name: "Chips", phone: "+5511900009999", optInStatus: "opted_in" }).returning();
+    const chipIdsOf = async () => (await db.select({ ids: contacts.chipIds }).from(contacts).where(eq(contacts.id, c!.id)))[0]!.ids;
+    const inChip = async (chip: number) => (await audienceContactIds(db, orgA, assertFilter({ version: 1, chips: [chip] }), { timeZone: SP })).includes(c!.id);
+    expect(await chipIdsOf()).toEqual([]);
+    await db.insert(contactChips).values([{ organizationId: orgA, contactId: c!.id, chipId: C.c2!, registered: true }]);
+    await db.insert(contactChips).values([{ organizationId: orgA, contactId: c!.id, chipId: C.c1!, registered: false }]);
+    expect(await chipIdsOf()).toEqual([C.c2]);
+    await db
+      .insert(contactChips)
+      .values({ organizationId: orgA, contactId: c!.id, chipId: C.c1!, registered: true })
+      .onConflictDoUpdate({ target: [contactChips.contactId, contactChips.chipId], set: { registered: true } });
+    expect(await chipIdsOf()).toEqual([C.c1, C.c2].sort((a, b) => a! - b!));
+    expect(await inChip(C.c1!)).toBe(true);
+    await db.update(contactChips).set({ registered: false }).where(and(eq(contactChips.contactId, c!.id), eq(contactChips.chipId, C.c1!)));
+    expect(await chipIdsOf()).toEqual([C.c2]);
+    expect(await inChip(C.c1!)).toBe(false);
+    await db.delete(contactChips).where(eq(contactChips.contactId, c!.id));
+    expect(await chipIdsOf()).toEqual([]);
+    expect(await inChip(C.c2!)).toBe(false);
+    await db.delete(contacts).where(eq(contacts.id, c!.id));
+  });
+
+  it("contact_segment_counts stays exact through inserts, upserts, moves, deletes and a deleted carteira", async () => {
+    const db = getDb();
+    const buckets = async () =>
+      (
+        await db.execute<{ k: string; n: number }>(sql`
+          select concat_ws('|', organization_id, opt_in_status, wallet_id, state) as k, n::int as n
+            from contact_segment_counts where n <> 0 order by 1`)
+      ).map((r) => `${r.k}=${r.n}`);
+    const truth = async () =>
+      (
+        await db.execute<{ k: string; n: number }>(sql`
+          select concat_ws('|', organization_id, opt_in_status, wallet_id, state) as k, count(*)::int as n
+            from contacts group by organization_id, opt_in_status, wallet_id, state order by 1`)
+      ).map((r) => `${r.k}=${r.n}`);
+    expect(await buckets()).toEqual(await truth());
+
+    const org = (await createOrganization("Segmentos contagem")).id;
+    const [w] = await db.insert(wallets).values({ organizationId: org, name: "temporária" }).returning({ id: wallets.id });
+    const made = await db
+      .insert(contacts)
+      .values(
+        Array.from({ length: 40 }, (_, i) => ({
+          organizationId: org,
+          name: `Balde ${i}`,
+          phone: `+55119000${String(i).padStart(5, "0")}`,
+          optInStatus: STATUSES[i % STATUSES.length]!,
+          walletId: i % 3 ? w!.id : null,
+          state: i % 4 ? "SP" : null,
+        })),
+      )
+      .returning({ id: contacts.id });
+    expect(await buckets()).toEqual(await truth());
+    // An import-style upsert: some rows new, some moving bucket.
+    await db
+      .insert(contacts)
+      .values([
+        { organizationId: org, name: "Balde 0", phone: "+5511900000000", optInStatus: "opted_out", state: "RJ" },
+        { organizationId: org, name: "Balde novo", phone: "+5511900099999", optInStatus: "opted_in", state: "RJ" },
+      ])
+      .onConflictDoUpdate({ target: [contacts.organizationId, contacts.phone], set: { optInStatus: sql`excluded.opt_in_status`, state: sql`excluded.state` } });
+    await db.update(contacts).set({ lastInteractionAt: new Date() }).where(eq(contacts.organizationId, org)); // no bucket moves
+    await db.update(contacts).set({ optInStatus: "opted_in" }).where(and(eq(contacts.organizationId, org), eq(contacts.state, "SP")));
+    await db.delete(contacts).where(eq(contacts.id, made[5]!.id));
+    expect(await buckets()).toEqual(await truth());
+    await db.delete(wallets).where(eq(wallets.id, w!.id)); // contacts' wallet_id becomes null
+    expect(await buckets()).toEqual(await truth());
+    const filter = assertFilter({ version: 1, states: ["SP"] });
+    expect(await countAudience(db, org, filter, { timeZone: SP })).toBe((await audienceContactIds(db, org, filter, { timeZone: SP })).length);
+    await db.delete(contacts).where(eq(contacts.organizationId, org));
+    expect(await buckets()).toEqual(await truth());
   });
 
   it("everything combined", async () => {

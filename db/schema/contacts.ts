@@ -9,6 +9,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  unique,
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
@@ -60,6 +61,9 @@ export const contacts = pgTable(
     walletId: integer("wallet_id").references(() => wallets.id, { onDelete: "set null" }),
     // Etiquetas as an int[] so segment filters use one GIN index instead of a join.
     tagIds: integer("tag_ids").array().notNull().default(sql`'{}'::integer[]`),
+    // The chips the contact is registered on (contact_chips.registered), sorted: kept by a trigger on contact_chips
+    // (migration 0002) so the segment filter "registrado no chip" is checked on the covering index, not by a join.
+    chipIds: integer("chip_ids").array().notNull().default(sql`'{}'::integer[]`),
     optInStatus: optInStatus("opt_in_status").notNull().default("none"),
     optInSource: optInSource("opt_in_source"),
     optInAt: timestamp("opt_in_at", { withTimezone: true }),
@@ -78,12 +82,12 @@ export const contacts = pgTable(
     // count any more, so counts over large audiences must be index-only scans:
     // - scalar-only filters (opt-in, carteira, UF) and the "rest" of a "não tem nenhuma" subtraction: a small
     //   deduplicated index counted with skip scan;
-    // - every other filter column rides in one covering index, so etiquetas, período, cidade and the chip
-    //   semi-join (by id) are evaluated without reading the table. Key columns instead of INCLUDE because
+    // - every other filter column rides in one covering index, so etiquetas, chips, período and cidade are
+    //   evaluated without reading the table. Key columns instead of INCLUDE because
     //   drizzle-kit cannot express INCLUDE; ids are unique, so deduplication is switched off.
     index("contacts_segment_count_idx").on(t.organizationId, t.optInStatus, t.walletId, t.state),
     index("contacts_segment_cover_idx")
-      .on(t.organizationId, t.optInStatus, t.walletId, t.state, t.city, t.createdAt, t.lastInteractionAt, t.tagIds, t.id)
+      .on(t.organizationId, t.optInStatus, t.walletId, t.state, t.city, t.createdAt, t.lastInteractionAt, t.tagIds, t.chipIds, t.id)
       .with({ deduplicate_items: false }),
     // Audience preview and the contact list: first rows by name without sorting the whole audience.
     index("contacts_org_name_idx").on(t.organizationId, t.name, t.id),
@@ -113,6 +117,25 @@ export const contactChips = pgTable(
     // The segment filter "registrado no chip": an index-only probe per candidate contact.
     index("contact_chips_registered_idx").on(t.chipId, t.contactId).where(sql`${t.registered}`),
   ],
+);
+
+// How many contacts each (opt-in status, carteira, UF) bucket of an organization holds, kept exact by statement
+// triggers on contacts (migration 0003): a segment count over those columns only ("com opt-in", "carteira
+// Varejo", the broad part of "não tem nenhuma") sums a few hundred rows instead of scanning the audience.
+// wallet_id has no foreign key on purpose: a deleted carteira empties its bucket through the contacts it
+// releases (their wallet_id becomes null), and the emptied row stays with n = 0.
+export const contactSegmentCounts = pgTable(
+  "contact_segment_counts",
+  {
+    organizationId: uuid("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    optInStatus: optInStatus("opt_in_status").notNull(),
+    walletId: integer("wallet_id"),
+    state: char("state", { length: 2 }),
+    n: bigint("n", { mode: "number" }).notNull(),
+  },
+  (t) => [unique("contact_segment_counts_bucket").on(t.organizationId, t.optInStatus, t.walletId, t.state).nullsNotDistinct()],
 );
 
 export type Contact = typeof contacts.$inferSelect;

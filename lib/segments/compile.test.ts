@@ -30,9 +30,7 @@ describe("compileFilter — SQL shape", () => {
     const q = render({ version: 1, wallets: ids, chips: ids });
     expect(q.params).toHaveLength(4);
     expect(q.sql).toContain(`"contacts"."wallet_id" = any($3::int[])`);
-    expect(q.sql).toContain(
-      `exists (select 1 from "contact_chips" where "contact_chips"."contact_id" = "contacts"."id" and "contact_chips"."chip_id" = any($4::int[]) and "contact_chips"."registered")`,
-    );
+    expect(q.sql).toContain(`"contacts"."chip_ids" && $4::int[]`);
   });
 
   it("período: whole days in the organization's time zone, end exclusive at the next local midnight", () => {
@@ -110,15 +108,25 @@ describe("compileCount", () => {
     expect(count.params).toEqual(where.params);
   });
 
-  it("'não tem nenhuma' becomes count(rest) − count(rest and has any excluded etiqueta)", () => {
-    const filter: AudienceFilter = { version: 1, tags: { any: [1], none: [7, 8] }, wallets: [3] };
-    const q = dialect.sqlToQuery(compileCount(ORG, filter, TZ));
-    const rest = `"contacts"."organization_id" = $1::uuid and "contacts"."opt_in_status" = any($2::opt_in_status[]) and "contacts"."wallet_id" = any($3::int[]) and "contacts"."tag_ids" && $4::int[]`;
-    const rest2 = `"contacts"."organization_id" = $5::uuid and "contacts"."opt_in_status" = any($6::opt_in_status[]) and "contacts"."wallet_id" = any($7::int[]) and "contacts"."tag_ids" && $8::int[]`;
-    expect(q.sql).toBe(
-      `select ((select count(*) from "contacts" where ${rest}) - (select count(*) from "contacts" where ${rest2} and "contacts"."tag_ids" && $9::int[]))::int as n`,
-    );
+  it("opt-in, carteira and UF only: a sum over the organization's buckets; 'não tem nenhuma' subtracts a GIN-friendly count", () => {
+    const plain = dialect.sqlToQuery(compileCount(ORG, { version: 1, wallets: [3], states: ["SP"] }, TZ));
+    const buckets = (p: number) =>
+      `(select coalesce(sum("contact_segment_counts"."n"), 0) from "contact_segment_counts" where "contact_segment_counts"."organization_id" = $${p}::uuid and "contact_segment_counts"."opt_in_status" = any($${p + 1}::opt_in_status[]) and "contact_segment_counts"."wallet_id" = any($${p + 2}::int[])`;
+    expect(plain.sql).toBe(`select ${buckets(1)} and "contact_segment_counts"."state" = any($4::bpchar[]))::int as n`);
+    expect(plain.params).toEqual([ORG, ["opted_in"], [3], ["SP"]]);
+
+    const q = dialect.sqlToQuery(compileCount(ORG, { version: 1, tags: { none: [7, 8] }, wallets: [3] }, TZ));
+    const rest = `"contacts"."organization_id" = $4::uuid and "contacts"."opt_in_status" = any($5::opt_in_status[]) and "contacts"."wallet_id" = any($6::int[])`;
+    expect(q.sql).toBe(`select (${buckets(1)}) - (select count(*) from "contacts" where ${rest} and "contacts"."tag_ids" && $7::int[]))::int as n`);
     expect(q.params.at(-1)).toEqual([7, 8]);
     expect(q.sql).not.toContain("not (");
+  });
+
+  it("'não tem nenhuma' beside etiquetas, período, cidade or chips is one count that checks the exclusion per row", () => {
+    const filter: AudienceFilter = { version: 1, tags: { any: [1], none: [7, 8] }, wallets: [3] };
+    const q = dialect.sqlToQuery(compileCount(ORG, filter, TZ));
+    expect(q.sql).toBe(
+      `select count(*)::int as n from "contacts" where "contacts"."organization_id" = $1::uuid and "contacts"."opt_in_status" = any($2::opt_in_status[]) and "contacts"."wallet_id" = any($3::int[]) and "contacts"."tag_ids" && $4::int[] and not ("contacts"."tag_ids" && $5::int[])`,
+    );
   });
 });

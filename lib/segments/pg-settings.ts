@@ -12,8 +12,9 @@ export const SEGMENT_PG_SETTINGS = {
   work_mem: "32MB",
   // Index builds after imports and seeds.
   maintenance_work_mem: "512MB",
-  // Both cores on one count: a parallel index-only scan halves the large audiences.
-  max_parallel_workers_per_gather: 2,
+  // No parallel workers: starting them costs more here (~30 ms on the 2-core reference machine) than they save
+  // on a count; measured slower for every benchmark filter (docs/benchmarks.md).
+  max_parallel_workers_per_gather: 0,
   // Compiling a 20–50 ms query costs more than it saves.
   jit: "off",
   // Everything is in memory: random and sequential reads cost about the same.
