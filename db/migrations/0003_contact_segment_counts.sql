@@ -28,9 +28,11 @@ BEGIN
     DELETE FROM contact_segment_counts;
     RETURN NULL;
   ELSIF TG_OP = 'INSERT' THEN
+    IF NOT EXISTS (SELECT 1 FROM new_rows) THEN RETURN NULL; END IF;
     SELECT jsonb_agg(x) INTO deltas FROM (
       SELECT organization_id, opt_in_status, wallet_id, state, count(*) AS n FROM new_rows GROUP BY 1, 2, 3, 4) x;
   ELSIF TG_OP = 'DELETE' THEN
+    IF NOT EXISTS (SELECT 1 FROM old_rows) THEN RETURN NULL; END IF;
     SELECT jsonb_agg(x) INTO deltas FROM (
       SELECT organization_id, opt_in_status, wallet_id, state, -count(*) AS n FROM old_rows GROUP BY 1, 2, 3, 4) x;
   ELSE
