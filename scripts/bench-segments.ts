@@ -19,6 +19,7 @@ import { seedDemo } from "@/db/seed";
 import { assertFilter, type AudienceFilter } from "@/lib/segments/filter";
 import { SEGMENT_PG_SETTINGS } from "@/lib/segments/pg-settings";
 import { countAudience, previewAudience, suggestCities } from "@/lib/segments/queries";
+import { cpuReferenceMs } from "@/scripts/lib/cpu-reference";
 import { startEmbeddedPostgres, type RunningPostgres } from "@/scripts/lib/embedded-postgres";
 
 const arg = (name: string) => {
@@ -248,6 +249,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const)
   });
 
 const loadStart = os.loadavg();
+const cpuRefStart = cpuReferenceMs();
+log(`laço de referência da CPU: ${cpuRefStart} ms (~390 ms nesta máquina quando calma)`);
 try {
   rmSync(path.dirname(DATA_DIR), { recursive: true, force: true });
   log(`PostgreSQL com configuração PADRÃO em ${DATA_DIR}`);
@@ -433,6 +436,7 @@ try {
       postgres: version,
       cpus: cpu.length,
       load_avg: [Math.round(loadStart[0]! * 100) / 100, Math.round(loadEnd[0]! * 100) / 100],
+      cpu_ref_ms: cpuRefStart,
     }),
   );
 } catch (err) {

@@ -27,6 +27,7 @@ import path from "node:path";
 import postgres from "postgres";
 import { runMigrations } from "@/db/migrate";
 import { DEMO_CHIPS, seedDemo } from "@/db/seed";
+import { cpuReferenceMs } from "@/scripts/lib/cpu-reference";
 import { freePort, startEmbeddedPostgres, type RunningPostgres } from "@/scripts/lib/embedded-postgres";
 import type { LoadConfig } from "@/scripts/bench-webhooks-load";
 
@@ -157,6 +158,8 @@ const waitHttp = async (url: string, timeoutMs: number) => {
 
 try {
   const load0 = os.loadavg();
+  const cpuRef = cpuReferenceMs();
+  say(`laço de referência da CPU: ${cpuRef} ms (~390 ms nesta máquina quando calma)`);
   say(`carga da máquina (1/5/15 min): ${load0.map((x) => x.toFixed(2)).join(" ")} · ${os.cpus().length} núcleos`);
 
   // 1. The production build (reused when present).
@@ -358,6 +361,7 @@ try {
     },
     batching: batching ?? null,
     loadavg_before: load0.map(r1),
+    cpu_ref_ms: cpuRef,
     loadavg_after: load1.map(r1),
     total_s: r1((performance.now() - t0) / 1000),
   };
