@@ -1,7 +1,8 @@
 // Webhook throughput as production runs it: `npm run bench:webhooks [-- --rate 3000]`.
 //
 // Builds the app only when .next has no BUILD_ID; starts its own embedded PostgreSQL in a fresh
-// .data/bench-webhooks/ (server defaults, i.e. durable commits, unless `--set key=value`), migrates, seeds the
+// .data/bench-webhooks/ (the recommended settings of lib/pg-settings.ts, durable commits; `--set key=value`
+// overrides one), migrates, seeds the
 // demo organization, creates one campaign whose recipients are all `sending` with unique wamids, starts the
 // production server (server.ts; `--server next` measures `next start` and its App Router route instead), and
 // runs scripts/bench-webhooks-load.ts in a separate process: sent, delivered and read for every recipient, one
@@ -27,6 +28,7 @@ import path from "node:path";
 import postgres from "postgres";
 import { runMigrations } from "@/db/migrate";
 import { DEMO_CHIPS, seedDemo } from "@/db/seed";
+import { RECOMMENDED_PG_SETTINGS } from "@/lib/pg-settings";
 import { cpuReferenceMs } from "@/scripts/lib/cpu-reference";
 import { freePort, startEmbeddedPostgres, type RunningPostgres } from "@/scripts/lib/embedded-postgres";
 import type { LoadConfig } from "@/scripts/bench-webhooks-load";
@@ -35,7 +37,9 @@ const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
 };
-const settings: Record<string, string> = {};
+// The recommended production settings (lib/pg-settings.ts), each overridable with --set key=value
+// (--set max_wal_size=1GB puts a default back).
+const settings: Record<string, string> = Object.fromEntries(Object.entries(RECOMMENDED_PG_SETTINGS).map(([k, v]) => [k, String(v)]));
 process.argv.forEach((a, i) => {
   const [key, value] = a === "--set" ? (process.argv[i + 1] ?? "").split("=", 2) : [];
   if (key && value !== undefined) settings[key] = value;
@@ -184,7 +188,7 @@ try {
   await pg.createDatabase("bench");
   const url = pg.url("bench");
   const extra = Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(", ");
-  say(`postgres na porta ${pg.port} (${extra || "configuração padrão, commits duráveis"})`);
+  say(`postgres na porta ${pg.port} (${extra}; commits duráveis)`);
   await runMigrations(url);
   sql = postgres(url, { max: 2, onnotice: () => {} });
   const encryptionKey = randomBytes(32).toString("base64");
@@ -345,7 +349,7 @@ try {
     valid,
     all_applied: allApplied,
     server: serverKind === "fast" ? "server.ts" : "next start",
-    postgres_settings: extra || "default",
+    postgres_settings: extra,
     recipients,
     warmup_recipients: warmup,
     cpu_s: {
