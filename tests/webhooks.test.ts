@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import { and, eq } from "drizzle-orm";
+import { and, eq, ne } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
 import {
@@ -13,11 +13,12 @@ import {
   contacts,
   inboundMessages,
   templates,
+  flowStarts,
 } from "@/db/schema";
 import { DEMO_CHIPS } from "@/db/seed";
 import { encryptSecret, generateKey } from "@/lib/crypto";
 import { createWhatsAppClient } from "@/lib/whatsapp/client";
-import { HANDOFF_ATTEMPTS, signHandoff, startFlow } from "@/lib/whatsapp/flow-routing";
+import { HANDOFF_ATTEMPTS, runFlowStart, signHandoff, sweepFlowStarts } from "@/lib/whatsapp/flow-routing";
 import { clearChipCache } from "@/lib/whatsapp/process-webhook";
 import { signPayload } from "@/lib/whatsapp/signature";
 import { handleWebhookPost, handleWebhookVerification } from "@/lib/whatsapp/webhook-handler";
@@ -261,14 +262,80 @@ describe("chatbot flow routing", () => {
     await newRecipient(c.id, c.phone, "wamid.flow.1");
     const res = await post(messageBody("5511987659999", "Tenho interesse", { context: { from: "551140001000", id: "wamid.flow.1" } }));
     const client = createWhatsAppClient({ baseUrl: sim.url, version: "v23.0" });
-    const result = await startFlow(getDb(), client, key, res.outcome!.routings[0]!, { backoffMs: 10 });
+    const routing = res.outcome!.routings[0]!;
+    const result = await runFlowStart(getDb(), client, key, routing.flowStartId, { backoffMs: 10, waitForRetries: true });
     bot.close();
 
-    expect(result).toMatchObject({ entrySent: true, handoff: "delivered", attempts: 3 });
+    expect(result).toMatchObject({ status: "done", entry: "sent", handoff: "delivered", attempts: 3 });
+    const [row] = await getDb().select().from(flowStarts).where(eq(flowStarts.id, routing.flowStartId));
+    expect(row).toMatchObject({ status: "done", entryResult: "sent", handoffAttempts: 3, flowId, lockedUntil: null });
+    expect(row!.entryWamid).toMatch(/^wamid\./);
+    // Done means done: running it again does nothing.
+    expect(await runFlowStart(getDb(), client, key, routing.flowStartId)).toBeNull();
     expect(sim.messages("5511987659999")).toMatchObject([{ type: "text" }]);
     expect(received).toHaveLength(3);
     expect(received[2]!.signature).toBe(signHandoff(received[2]!.body, "segredo-do-bot"));
     expect(JSON.parse(received[2]!.body)).toMatchObject({ contact: { phone: "+5511987659999" }, reply: { text: "Tenho interesse" } });
     expect(HANDOFF_ATTEMPTS).toBeGreaterThanOrEqual(3);
+  });
+
+  it("after a restart mid-send the entry message is never sent again, and the sweeper finishes the hand-off", async () => {
+    const received: string[] = [];
+    const bot = createServer((req: IncomingMessage, res) => {
+      req.resume();
+      req.on("end", () => {
+        received.push(req.url ?? "");
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => bot.listen(0, "127.0.0.1", r));
+    await getDb().update(chatbotFlows).set({ endpointUrl: `http://127.0.0.1:${(bot.address() as AddressInfo).port}/bot` }).where(eq(chatbotFlows.id, flowId));
+    const c = await newContact("+5511987658888");
+    await newRecipient(c.id, c.phone, "wamid.flow.2");
+    const res = await post(messageBody("5511987658888", "Quero", { context: { from: "551140001000", id: "wamid.flow.2" } }));
+    const id = res.outcome!.routings[0]!.flowStartId;
+    // Earlier tests' routings are not this test's business.
+    await getDb().update(flowStarts).set({ status: "done" }).where(ne(flowStarts.id, id));
+    // The process died after marking the send and before recording its answer; its lock has expired.
+    await getDb().update(flowStarts).set({ status: "entry_sending", lockedUntil: new Date(Date.now() - 1000) }).where(eq(flowStarts.id, id));
+
+    const client = createWhatsAppClient({ baseUrl: sim.url, version: "v23.0" });
+    expect(await sweepFlowStarts(getDb(), client, key)).toBe(1);
+    bot.close();
+    const [row] = await getDb().select().from(flowStarts).where(eq(flowStarts.id, id));
+    expect(row).toMatchObject({ status: "done", entryResult: "unknown", handoffAttempts: 1 });
+    expect(sim.messages("5511987658888")).toEqual([]);
+    expect(received).toEqual(["/bot"]);
+  });
+
+  it("a bot that keeps failing is retried later by the sweeper, counting attempts across runs, until it gives up", async () => {
+    const bot = createServer((req: IncomingMessage, res) => {
+      req.resume();
+      req.on("end", () => {
+        res.statusCode = 500;
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => bot.listen(0, "127.0.0.1", r));
+    await getDb().update(chatbotFlows).set({ endpointUrl: `http://127.0.0.1:${(bot.address() as AddressInfo).port}/bot` }).where(eq(chatbotFlows.id, flowId));
+    const c = await newContact("+5511987657777");
+    await newRecipient(c.id, c.phone, "wamid.flow.3");
+    const res = await post(messageBody("5511987657777", "Oi", { context: { from: "551140001000", id: "wamid.flow.3" } }));
+    const id = res.outcome!.routings[0]!.flowStartId;
+    await getDb().update(flowStarts).set({ status: "done" }).where(ne(flowStarts.id, id));
+    const client = createWhatsAppClient({ baseUrl: sim.url, version: "v23.0" });
+    const row = async () => (await getDb().select().from(flowStarts).where(eq(flowStarts.id, id)))[0]!;
+
+    expect(await runFlowStart(getDb(), client, key, id, { backoffMs: 60_000 })).toMatchObject({ status: "handoff", entry: "sent", handoff: "later", attempts: 1 });
+    expect((await row()).nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 50_000);
+    expect(await runFlowStart(getDb(), client, key, id)).toBeNull(); // not due yet
+    for (let attempt = 2; attempt <= HANDOFF_ATTEMPTS; attempt++) {
+      await getDb().update(flowStarts).set({ nextAttemptAt: new Date(Date.now() - 1000) }).where(eq(flowStarts.id, id));
+      await sweepFlowStarts(getDb(), client, key);
+      expect(await row()).toMatchObject({ handoffAttempts: attempt, entryResult: "sent" });
+    }
+    bot.close();
+    expect(await row()).toMatchObject({ status: "failed", lastError: "bot externo respondeu 500" });
+    expect(sim.messages("5511987657777")).toHaveLength(1); // the entry message, once
   });
 });

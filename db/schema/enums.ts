@@ -64,3 +64,8 @@ export const skipReason = pgEnum("skip_reason", [
 ]);
 
 export const ledgerKind = pgEnum("ledger_kind", ["debit", "auto_increase", "manual_credit", "refund"]);
+
+// A chatbot flow started for a campaign reply (flow_starts): pending → entry_sending (the entry message is in
+// flight; found in this state after a crash it counts as "unknown" and is never sent again) → handoff (the
+// external bot's POST, retried with backoff) → done, or failed.
+export const flowStartStatus = pgEnum("flow_start_status", ["pending", "entry_sending", "handoff", "done", "failed"]);

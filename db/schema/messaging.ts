@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import {
   bigint,
   index,
@@ -9,10 +10,10 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { ledgerKind, optInSource, optInStatus } from "./enums";
+import { flowStartStatus, ledgerKind, optInSource, optInStatus } from "./enums";
 import { organizations } from "./organizations";
 import { users } from "./users";
-import { chips } from "./chips";
+import { chatbotFlows, chips } from "./chips";
 import { contacts } from "./contacts";
 import { campaignRecipients, campaigns } from "./campaigns";
 
@@ -107,4 +108,45 @@ export const auditLog = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index("audit_log_org_time_idx").on(t.organizationId, t.createdAt)],
+);
+
+// The durable record of routing a campaign reply to a chatbot flow: written by the webhook's statement in the
+// same transaction as the routing, worked by lib/whatsapp/flow-starts.ts (at once after the answer, and by a
+// sweeper that resumes whatever a restart interrupted). One per campaign message: a reply routes once.
+export const flowStarts = pgTable(
+  "flow_starts",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    organizationId: uuid("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    campaignRecipientId: bigint("campaign_recipient_id", { mode: "number" })
+      .notNull()
+      .references(() => campaignRecipients.id, { onDelete: "cascade" }),
+    flowId: integer("flow_id")
+      .notNull()
+      .references(() => chatbotFlows.id, { onDelete: "cascade" }),
+    chipId: integer("chip_id")
+      .notNull()
+      .references(() => chips.id, { onDelete: "cascade" }),
+    contactId: bigint("contact_id", { mode: "number" }).references(() => contacts.id, { onDelete: "set null" }),
+    inboundMessageId: bigint("inbound_message_id", { mode: "number" }).references(() => inboundMessages.id, {
+      onDelete: "set null",
+    }),
+    status: flowStartStatus("status").notNull().default("pending"),
+    /** sent, unknown (in flight when the process stopped, or no answer), or failed: <kind> <code>. */
+    entryResult: text("entry_result"),
+    entryWamid: text("entry_wamid"),
+    handoffAttempts: integer("handoff_attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    /** A worker holds the row until then; after it, another may take it over. */
+    lockedUntil: timestamp("locked_until", { withTimezone: true }),
+    lastError: text("last_error"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("flow_starts_recipient_unique").on(t.campaignRecipientId),
+    index("flow_starts_due_idx").on(t.nextAttemptAt).where(sql`${t.status} in ('pending', 'entry_sending', 'handoff')`),
+  ],
 );

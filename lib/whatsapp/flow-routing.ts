@@ -1,29 +1,70 @@
 import { createHmac } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { chatbotFlows, chips, contacts, inboundMessages } from "@/db/schema";
+import { chatbotFlows, chips, contacts, flowStarts, inboundMessages } from "@/db/schema";
 import { decryptSecret } from "@/lib/crypto";
 import type { WhatsAppClient } from "./client";
-import type { FlowRouting } from "./process-webhook";
+
+// Starting the chatbot flow a campaign reply was routed to. The webhook's statement records the routing and a
+// flow_starts row in one transaction; this works the row, at once after the webhook's answer and again from the
+// sweeper (startFlowSweeper) for whatever a restart interrupted or a failure postponed:
+//   pending → entry_sending → handoff → done | failed
+// The entry message goes out at most once: a row found in entry_sending (the process stopped mid-send) is
+// recorded as "unknown" and not sent again. The external bot's hand-off POST is retried with backoff, each
+// attempt recorded, so a restart resumes the count instead of starting over.
 
 export const HANDOFF_ATTEMPTS = 4;
+/** A worker holds a row this long; after it, another worker (or this one after a restart) may take it over. */
+const LOCK_SECONDS = 120;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const signHandoff = (body: string, secret: string) => `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 
-/**
- * Starts the chatbot flow a campaign reply was routed to: the flow's entry message goes out as free-form text
- * (the reply opened the 24-hour window), and an external bot, when configured, gets a signed hand-off POST,
- * retried with backoff.
- */
-export const startFlow = async (
+export type FlowStartOptions = {
+  /** First hand-off retry delay (ms); each next one is 4× longer. */
+  backoffMs?: number;
+  fetchImpl?: typeof fetch;
+  /** Wait between hand-off attempts in this call (true: the webhook's immediate run) or leave them to the sweeper. */
+  waitForRetries?: boolean;
+};
+
+export type FlowStartResult =
+  | { id: number; status: "done" | "failed" | "handoff"; entry: string | null; handoff: "none" | "delivered" | "failed" | "later"; attempts: number }
+  | null;
+
+const LIVE = ["pending", "entry_sending", "handoff"] as const;
+
+/** Takes the row if it is due and nobody holds it; null otherwise. */
+const claim = async (db: Db, id: number) => {
+  const [row] = await db
+    .update(flowStarts)
+    .set({ lockedUntil: sql`now() + make_interval(secs => ${LOCK_SECONDS})`, updatedAt: new Date() })
+    .where(
+      and(
+        eq(flowStarts.id, id),
+        inArray(flowStarts.status, [...LIVE]),
+        sql`${flowStarts.nextAttemptAt} <= now()`,
+        sql`(${flowStarts.lockedUntil} is null or ${flowStarts.lockedUntil} < now())`,
+      ),
+    )
+    .returning();
+  return row ?? null;
+};
+
+/** Works one flow start as far as it can go now. */
+export const runFlowStart = async (
   db: Db,
   client: WhatsAppClient,
   encryptionKey: string,
-  routing: FlowRouting,
-  opts: { backoffMs?: number; fetchImpl?: typeof fetch } = {},
-) => {
-  const [row] = await db
+  id: number,
+  opts: FlowStartOptions = {},
+): Promise<FlowStartResult> => {
+  const row = await claim(db, id);
+  if (!row) return null;
+  const set = (values: Partial<typeof flowStarts.$inferInsert>) =>
+    db.update(flowStarts).set({ ...values, updatedAt: new Date() }).where(eq(flowStarts.id, id));
+
+  const [ctx] = await db
     .select({
       flow: chatbotFlows,
       phoneNumberId: chips.phoneNumberId,
@@ -33,43 +74,115 @@ export const startFlow = async (
       text: inboundMessages.text,
       wamid: inboundMessages.wamid,
     })
-    .from(chatbotFlows)
-    .innerJoin(chips, eq(chips.id, routing.chipId))
-    .innerJoin(contacts, eq(contacts.id, routing.contactId))
-    .innerJoin(inboundMessages, eq(inboundMessages.id, routing.inboundMessageId))
-    .where(and(eq(chatbotFlows.id, routing.flowId), eq(chatbotFlows.organizationId, routing.organizationId)));
-  if (!row) return { entrySent: false, handoff: "skipped" as const };
+    .from(flowStarts)
+    .innerJoin(chatbotFlows, and(eq(chatbotFlows.id, flowStarts.flowId), eq(chatbotFlows.organizationId, flowStarts.organizationId)))
+    .innerJoin(chips, and(eq(chips.id, flowStarts.chipId), eq(chips.organizationId, flowStarts.organizationId)))
+    .innerJoin(contacts, eq(contacts.id, flowStarts.contactId))
+    .leftJoin(inboundMessages, eq(inboundMessages.id, flowStarts.inboundMessageId))
+    .where(eq(flowStarts.id, id));
+  if (!ctx) {
+    await set({ status: "failed", lastError: "fluxo, chip ou contato não existe mais", lockedUntil: null });
+    return { id, status: "failed", entry: row.entryResult, handoff: "none", attempts: row.handoffAttempts };
+  }
 
-  const sent = await client.sendText({
-    phoneNumberId: row.phoneNumberId,
-    accessToken: decryptSecret(row.token, encryptionKey),
-    to: row.phone,
-    body: row.flow.entryMessage,
-    bizOpaqueCallbackData: `flow:${routing.flowId}:${routing.recipientId}`,
-  });
-  if (!sent.ok) console.warn(`[fluxo ${routing.flowId}] mensagem de entrada não enviada: ${sent.kind} ${sent.code ?? ""}`);
+  let entry = row.entryResult;
+  if (row.status === "entry_sending") {
+    // The previous worker stopped between sending and recording: the message may have gone out. Never twice.
+    entry = "unknown";
+    await set({ status: "handoff", entryResult: entry });
+  } else if (row.status === "pending") {
+    await set({ status: "entry_sending" });
+    const sent = await client.sendText({
+      phoneNumberId: ctx.phoneNumberId,
+      accessToken: decryptSecret(ctx.token, encryptionKey),
+      to: ctx.phone,
+      body: ctx.flow.entryMessage,
+      bizOpaqueCallbackData: `flow:${ctx.flow.id}:${row.campaignRecipientId}`,
+    });
+    entry = sent.ok ? "sent" : sent.kind === "ambiguous" ? "unknown" : `failed: ${sent.kind} ${sent.code ?? sent.httpStatus ?? ""}`.trim();
+    if (!sent.ok) console.warn(`[fluxo ${ctx.flow.id}] mensagem de entrada não enviada: ${sent.kind} ${sent.code ?? ""}`);
+    await set({ status: "handoff", entryResult: entry, entryWamid: sent.ok ? sent.wamid : null });
+  }
 
-  if (!row.flow.endpointUrl) return { entrySent: sent.ok, handoff: "none" as const };
+  if (!ctx.flow.endpointUrl) {
+    await set({ status: "done", lockedUntil: null });
+    return { id, status: "done", entry, handoff: "none", attempts: 0 };
+  }
   const body = JSON.stringify({
     event: "campaign_reply",
-    flow: { id: row.flow.id, name: row.flow.name },
-    contact: { id: routing.contactId, name: row.contactName, phone: row.phone },
-    reply: { wamid: row.wamid, text: row.text },
-    campaignRecipientId: routing.recipientId,
+    flow: { id: ctx.flow.id, name: ctx.flow.name },
+    contact: { id: row.contactId, name: ctx.contactName, phone: ctx.phone },
+    reply: { wamid: ctx.wamid, text: ctx.text },
+    campaignRecipientId: row.campaignRecipientId,
   });
   const headers: Record<string, string> = { "content-type": "application/json" };
-  if (row.flow.endpointSecretEncrypted)
-    headers["x-disparo-signature"] = signHandoff(body, decryptSecret(row.flow.endpointSecretEncrypted, encryptionKey));
+  if (ctx.flow.endpointSecretEncrypted)
+    headers["x-disparo-signature"] = signHandoff(body, decryptSecret(ctx.flow.endpointSecretEncrypted, encryptionKey));
   const doFetch = opts.fetchImpl ?? fetch;
-  for (let attempt = 1; attempt <= HANDOFF_ATTEMPTS; attempt++) {
+  const backoff = (attempt: number) => (opts.backoffMs ?? 1000) * 4 ** (attempt - 1);
+
+  for (let attempt = row.handoffAttempts + 1; attempt <= HANDOFF_ATTEMPTS; attempt++) {
+    let error: string;
     try {
-      const res = await doFetch(row.flow.endpointUrl, { method: "POST", headers, body, signal: AbortSignal.timeout(10_000) });
-      if (res.ok) return { entrySent: sent.ok, handoff: "delivered" as const, attempts: attempt };
-      console.warn(`[fluxo ${routing.flowId}] bot externo respondeu ${res.status} (tentativa ${attempt})`);
+      const res = await doFetch(ctx.flow.endpointUrl, { method: "POST", headers, body, signal: AbortSignal.timeout(10_000) });
+      if (res.ok) {
+        await set({ status: "done", handoffAttempts: attempt, lockedUntil: null, lastError: null });
+        return { id, status: "done", entry, handoff: "delivered", attempts: attempt };
+      }
+      error = `bot externo respondeu ${res.status}`;
     } catch (err) {
-      console.warn(`[fluxo ${routing.flowId}] bot externo inalcançável (tentativa ${attempt}): ${(err as Error).message}`);
+      error = `bot externo inalcançável: ${(err as Error).message}`.slice(0, 300);
     }
-    if (attempt < HANDOFF_ATTEMPTS) await sleep((opts.backoffMs ?? 1000) * 4 ** (attempt - 1));
+    console.warn(`[fluxo ${ctx.flow.id}] ${error} (tentativa ${attempt})`);
+    if (attempt === HANDOFF_ATTEMPTS) {
+      await set({ status: "failed", handoffAttempts: attempt, lastError: error, lockedUntil: null });
+      return { id, status: "failed", entry, handoff: "failed", attempts: attempt };
+    }
+    const wait = backoff(attempt);
+    await set({
+      handoffAttempts: attempt,
+      lastError: error,
+      nextAttemptAt: new Date(Date.now() + wait),
+      // Waiting here: keep holding the row; otherwise release it for the sweeper.
+      lockedUntil: opts.waitForRetries ? new Date(Date.now() + wait + LOCK_SECONDS * 1000) : null,
+    });
+    if (!opts.waitForRetries) return { id, status: "handoff", entry, handoff: "later", attempts: attempt };
+    await sleep(wait);
   }
-  return { entrySent: sent.ok, handoff: "failed" as const, attempts: HANDOFF_ATTEMPTS };
+  return null; // not reached: the loop returns on success or on the last attempt
+};
+
+/** Works every due flow start (a restart's leftovers, postponed retries), oldest first. Returns how many. */
+export const sweepFlowStarts = async (db: Db, client: WhatsAppClient, encryptionKey: string, opts: FlowStartOptions = {}) => {
+  const due = await db
+    .select({ id: flowStarts.id })
+    .from(flowStarts)
+    .where(
+      and(
+        inArray(flowStarts.status, [...LIVE]),
+        sql`${flowStarts.nextAttemptAt} <= now()`,
+        sql`(${flowStarts.lockedUntil} is null or ${flowStarts.lockedUntil} < now())`,
+      ),
+    )
+    .orderBy(flowStarts.id)
+    .limit(50);
+  let worked = 0;
+  for (const { id } of due) if (await runFlowStart(db, client, encryptionKey, id, { ...opts, waitForRetries: false })) worked++;
+  return worked;
+};
+
+const sweeper = globalThis as unknown as { __disparoFlowSweeper?: NodeJS.Timeout };
+
+/** Sweeps every `everyMs` in this process (once per process, however many times it is called). */
+export const startFlowSweeper = (db: () => Db, client: () => WhatsAppClient, encryptionKey: () => string, everyMs = 5000) => {
+  if (sweeper.__disparoFlowSweeper) return;
+  let running = false;
+  sweeper.__disparoFlowSweeper = setInterval(() => {
+    if (running) return;
+    running = true;
+    sweepFlowStarts(db(), client(), encryptionKey())
+      .catch((err) => console.error(`[fluxo] varredura falhou: ${(err as Error).message}`))
+      .finally(() => (running = false));
+  }, everyMs);
+  sweeper.__disparoFlowSweeper.unref();
 };

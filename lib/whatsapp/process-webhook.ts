@@ -10,6 +10,8 @@ import type { MessageEvent, WebhookEvent } from "./webhook-payload";
 type ChipRef = { id: number; organizationId: string };
 
 export type FlowRouting = {
+  /** The flow_starts row that records it (lib/whatsapp/flow-starts.ts works it). */
+  flowStartId: number;
   organizationId: string;
   chipId: number;
   flowId: number;
@@ -56,6 +58,7 @@ type StoredMessage = {
   inbound_id: string | null;
   recipient_id: string | null;
   routed_flow_id: number | null;
+  flow_start_id: string | null;
   opted_out: boolean;
   opted_in: boolean;
 };
@@ -175,6 +178,13 @@ const storeMessageQuery = (chip: ChipRef, event: MessageEvent, phone: string, in
       returning r.id, case when r.routed_flow_id is not null and (select routed_flow_id from recipient) is null
                            then r.routed_flow_id end as routed_now
     ),
+    started as (
+      insert into flow_starts (organization_id, campaign_recipient_id, flow_id, chip_id, contact_id, inbound_message_id)
+      select ${org}, a.id, a.routed_now, ${chip.id}, contact.id, (select id from inserted)
+        from answered a, contact where a.routed_now is not null
+      on conflict (campaign_recipient_id) do nothing
+      returning id
+    ),
     consent as (
       insert into consent_events (organization_id, contact_id, status, source, chip_id, campaign_id, text_shown)
       select ${org}, contact.id, contact.now, case when contact.now = 'opted_out' then 'keyword' else 'optin_template' end::opt_in_source,
@@ -186,7 +196,7 @@ const storeMessageQuery = (chip: ChipRef, event: MessageEvent, phone: string, in
       returning status
     )
     select contact.id as contact_id, (select id from inserted) as inbound_id, (select id from recipient) as recipient_id,
-           (select routed_now from answered) as routed_flow_id,
+           (select routed_now from answered) as routed_flow_id, (select id from started) as flow_start_id,
            exists (select 1 from consent where status = 'opted_out') as opted_out,
            exists (select 1 from consent where status = 'opted_in') as opted_in
       from contact
@@ -217,8 +227,9 @@ const storeMessage = async (db: Db, chip: ChipRef, event: MessageEvent, outcome:
   outcome.messagesStored++;
   if (row.opted_out) outcome.optOuts++;
   if (row.opted_in) outcome.optIns++;
-  if (row.routed_flow_id !== null && row.recipient_id !== null)
+  if (row.routed_flow_id !== null && row.recipient_id !== null && row.flow_start_id !== null)
     outcome.routings.push({
+      flowStartId: Number(row.flow_start_id),
       organizationId: chip.organizationId,
       chipId: chip.id,
       flowId: row.routed_flow_id,
