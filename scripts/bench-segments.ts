@@ -39,7 +39,6 @@ if (![CONTACTS, RUNS, SEED, MAX_MINUTES].every((n) => Number.isInteger(n) && n >
 const TZ = "America/Sao_Paulo";
 const DATA_DIR = path.join(process.cwd(), ".data", "bench-segments", "postgres");
 const SEGMENT_INDEXES = [
-  "contacts_segment_count_idx",
   "contacts_segment_cover_idx",
   "contacts_org_name_idx",
   "contact_chips_registered_idx",

@@ -79,13 +79,12 @@ export const contacts = pgTable(
     index("contacts_org_created_idx").on(t.organizationId, t.createdAt),
     index("contacts_org_state_city_idx").on(t.organizationId, t.state, t.city),
     // Segment counts (lib/segments, docs/benchmarks.md "Segmentação"). PostgreSQL 18 has no heap-free bitmap
-    // count any more, so counts over large audiences must be index-only scans:
-    // - scalar-only filters (opt-in, carteira, UF) and the "rest" of a "não tem nenhuma" subtraction: a small
-    //   deduplicated index counted with skip scan;
+    // count any more, so counts over large audiences are index-only scans, or no scan at all:
+    // - scalar-only filters (opt-in, carteira, UF) and the "rest" of a "não tem nenhuma" subtraction: the
+    //   buckets of contact_segment_counts (migration 0005 dropped the small index that served them before);
     // - every other filter column rides in one covering index, so etiquetas, chips, período and cidade are
     //   evaluated without reading the table. Key columns instead of INCLUDE because
     //   drizzle-kit cannot express INCLUDE; ids are unique, so deduplication is switched off.
-    index("contacts_segment_count_idx").on(t.organizationId, t.optInStatus, t.walletId, t.state),
     index("contacts_segment_cover_idx")
       .on(t.organizationId, t.optInStatus, t.walletId, t.state, t.city, t.createdAt, t.lastInteractionAt, t.tagIds, t.chipIds, t.id)
       .with({ deduplicate_items: false }),

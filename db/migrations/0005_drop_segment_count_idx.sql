@@ -1,0 +1,1 @@
+DROP INDEX "contacts_segment_count_idx";
