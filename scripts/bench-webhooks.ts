@@ -340,6 +340,7 @@ try {
   await Promise.race([exited(server.child), new Promise((r) => setTimeout(r, 15_000))]);
   const batching = server.lines.filter((l) => l.startsWith("[webhook] lotes:")).pop()?.replace("[webhook] lotes: ", "");
   const load1 = os.loadavg();
+  const cpuRefEnd = cpuReferenceMs();
   const valid = result.complete && result.non_200 === 0 && allApplied;
   const r1 = (x: number) => Math.round(x * 10) / 10;
   const summary = {
@@ -365,7 +366,7 @@ try {
     },
     batching: batching ?? null,
     loadavg_before: load0.map(r1),
-    cpu_ref_ms: cpuRef,
+    cpu_ref_ms: [cpuRef, cpuRefEnd],
     loadavg_after: load1.map(r1),
     total_s: r1((performance.now() - t0) / 1000),
   };
