@@ -36,15 +36,15 @@ const main = async () => {
   // Loads .env files and runs instrumentation.ts (which validates the environment, as under `next start`).
   await app.prepare();
 
-  const { env, dispatchEngine } = await import("@/lib/env");
+  const { env } = await import("@/lib/env");
   const { getDb, closeDb } = await import("@/db/client");
   const { isWebhookRequest, serveWebhook, WEBHOOK_PATH } = await import("@/lib/whatsapp/webhook-http");
   const { startFlowRoutings } = await import("@/lib/whatsapp/webhook-routings");
   const { statusBatcherFor, formatBatcherStats } = await import("@/lib/whatsapp/status-batcher");
 
-  // The same check instrumentation.ts makes, here too: this process refuses to serve on a bad environment.
-  const e = env();
-  log(`motor de disparo: ${dispatchEngine(e)} · WhatsApp API: ${e.WHATSAPP_API_BASE_URL}/${e.WHATSAPP_API_VERSION}`);
+  // instrumentation.ts validated the environment and logged the engine line; this process, too, refuses to
+  // serve on a bad environment.
+  env();
   const batcher = statusBatcherFor(getDb());
   const o = batcher.options;
 

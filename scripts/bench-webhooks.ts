@@ -30,6 +30,7 @@ import { runMigrations } from "@/db/migrate";
 import { DEMO_CHIPS, seedDemo } from "@/db/seed";
 import { RECOMMENDED_PG_SETTINGS } from "@/lib/pg-settings";
 import { cpuReferenceMs } from "@/scripts/lib/cpu-reference";
+import { waitForHttp } from "@/scripts/lib/stack";
 import { freePort, startEmbeddedPostgres, type RunningPostgres } from "@/scripts/lib/embedded-postgres";
 import type { LoadConfig } from "@/scripts/bench-webhooks-load";
 
@@ -148,18 +149,6 @@ const cpuSnapshot = (serverPid: number, postmaster: number) => ({
 });
 const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
 
-const waitHttp = async (url: string, timeoutMs: number) => {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    try {
-      const res = await fetch(url);
-      if (res.status === 200) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} não respondeu em ${timeoutMs / 1000} s`);
-};
-
 try {
   const load0 = os.loadavg();
   const cpuRef = cpuReferenceMs();
@@ -258,7 +247,7 @@ try {
       : node([...nodeArgs, nextBin, "start", "--port", String(port), "--hostname", "127.0.0.1"], serverEnv, (l) => /^\[disparo\]|Ready|▲/.test(l));
   const verify = `http://127.0.0.1:${port}/api/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=${secrets.WHATSAPP_VERIFY_TOKEN}&hub.challenge=1`;
   await Promise.race([
-    waitHttp(verify, 90_000),
+    waitForHttp(verify, 90_000, (status) => status === 200),
     exited(server.child).then((code) => {
       throw new Error(`o servidor saiu (código ${code}):\n${server.lines.slice(-30).join("\n")}`);
     }),

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import postgres from "postgres";
 import { freePort } from "./lib/embedded-postgres";
-import { loadSecrets, log, prepareDatabase, startDatabase, type Database } from "./lib/stack";
+import { loadSecrets, log, prepareDatabase, startDatabase, waitForHttp, type Database } from "./lib/stack";
 import { DEMO_USERS } from "../db/seed";
 
 // The one launcher: database, migrations, demo data and the web app (later the simulator and the worker),
@@ -56,18 +56,6 @@ const shutdown = async (code: number) => {
 
 process.on("SIGINT", () => void shutdown(130));
 process.on("SIGTERM", () => void shutdown(143));
-
-const waitForHttp = async (url: string, timeoutMs: number) => {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    try {
-      const res = await fetch(url, { redirect: "manual" });
-      if (res.status < 500) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} não respondeu em ${timeoutMs / 1000} s`);
-};
 
 const nextBin = path.join("node_modules", "next", "dist", "bin", "next");
 

@@ -83,11 +83,11 @@ const compileParts = (organizationId: string, filter: AudienceFilter, options: C
  * The filter as one SQL condition over `contacts` (always including `organization_id = $org`).
  * Use it to select rows: `select … from contacts where ${compileFilter(…)}`.
  */
-export const compileFilter = (organizationId: string, filter: AudienceFilter, options: CompileOptions): SQL => {
-  const { base, none } = compileParts(organizationId, filter, options);
-  const all = none ? [...base, sql`not (${contacts.tagIds} && ${ints(none)})`] : base;
-  return sql.join(all, sql` and `);
-};
+const conditionOf = ({ base, none }: Parts): SQL =>
+  sql.join(none ? [...base, sql`not (${contacts.tagIds} && ${ints(none)})`] : base, sql` and `);
+
+export const compileFilter = (organizationId: string, filter: AudienceFilter, options: CompileOptions): SQL =>
+  conditionOf(compileParts(organizationId, filter, options));
 
 /**
  * The count as one statement returning `{ n: number }`. Equivalent to `count(*) where compileFilter(…)` (the
@@ -100,11 +100,12 @@ export const compileFilter = (organizationId: string, filter: AudienceFilter, op
  * Every part runs in the same statement, so it sees one snapshot.
  */
 export const compileCount = (organizationId: string, filter: AudienceFilter, options: CompileOptions): SQL => {
-  const { base, none } = compileParts(organizationId, filter, options);
+  const parts = compileParts(organizationId, filter, options);
+  const { base, none } = parts;
   // Only opt-in, carteira and UF: the broad part is a sum over the organization's buckets
   // (contact_segment_counts, kept exact by triggers on contacts, in the same transactions).
   const scalarRest = !filter.period && !filter.cities && !filter.tags?.any && !filter.tags?.all && !filter.chips;
-  if (!scalarRest) return sql`select count(*)::int as n from ${contacts} where ${compileFilter(organizationId, filter, options)}`;
+  if (!scalarRest) return sql`select count(*)::int as n from ${contacts} where ${conditionOf(parts)}`;
   const buckets = bucketSum(organizationId, filter);
   if (!none) return sql`select ${buckets}::int as n`;
   const rest = sql.join(base, sql` and `);

@@ -33,20 +33,20 @@ export type FlowStartResult =
   | null;
 
 const LIVE = ["pending", "entry_sending", "handoff"] as const;
+/** Not finished, due, and held by no worker. */
+const workable = () =>
+  and(
+    inArray(flowStarts.status, [...LIVE]),
+    sql`${flowStarts.nextAttemptAt} <= now()`,
+    sql`(${flowStarts.lockedUntil} is null or ${flowStarts.lockedUntil} < now())`,
+  );
 
 /** Takes the row if it is due and nobody holds it; null otherwise. */
 const claim = async (db: Db, id: number) => {
   const [row] = await db
     .update(flowStarts)
     .set({ lockedUntil: sql`now() + make_interval(secs => ${LOCK_SECONDS})`, updatedAt: new Date() })
-    .where(
-      and(
-        eq(flowStarts.id, id),
-        inArray(flowStarts.status, [...LIVE]),
-        sql`${flowStarts.nextAttemptAt} <= now()`,
-        sql`(${flowStarts.lockedUntil} is null or ${flowStarts.lockedUntil} < now())`,
-      ),
-    )
+    .where(and(eq(flowStarts.id, id), workable()))
     .returning();
   return row ?? null;
 };
@@ -157,13 +157,7 @@ export const sweepFlowStarts = async (db: Db, client: WhatsAppClient, encryption
   const due = await db
     .select({ id: flowStarts.id })
     .from(flowStarts)
-    .where(
-      and(
-        inArray(flowStarts.status, [...LIVE]),
-        sql`${flowStarts.nextAttemptAt} <= now()`,
-        sql`(${flowStarts.lockedUntil} is null or ${flowStarts.lockedUntil} < now())`,
-      ),
-    )
+    .where(workable())
     .orderBy(flowStarts.id)
     .limit(50);
   let worked = 0;

@@ -1,6 +1,6 @@
 import type { SQLWrapper } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
-import type { Sql, TransactionSql } from "postgres";
+import type { Sql } from "postgres";
 import type { Db } from "@/db/client";
 
 // The webhook's hot statements as PREPARED statements. drizzle's postgres-js driver sends every unnamed query
@@ -18,7 +18,7 @@ export type Exec = <T extends Row = Row>(query: SQLWrapper) => Promise<T[]>;
 const clientOf = (db: Db) => (db as { $client?: Sql }).$client;
 
 const preparedExec =
-  (client: Sql | TransactionSql): Exec =>
+  (client: Sql): Exec =>
   async <T extends Row>(query: SQLWrapper) => {
     const { sql: text, params } = dialect.sqlToQuery(query.getSQL());
     return (await client.unsafe(text, params as never[], { prepare: true })) as unknown as T[];
@@ -29,11 +29,4 @@ export const execPrepared: (db: Db) => Exec = (db) => {
   const client = clientOf(db);
   if (client?.unsafe) return preparedExec(client);
   return async <T extends Row>(query: SQLWrapper) => [...(await db.execute(query.getSQL()))] as T[];
-};
-
-/** Several statements in one transaction (committed when `fn` resolves, rolled back if it throws). */
-export const inTransaction = async <R>(db: Db, fn: (exec: Exec) => Promise<R>): Promise<R> => {
-  const client = clientOf(db);
-  if (client?.begin) return (await client.begin((tx) => fn(preparedExec(tx)))) as R;
-  return db.transaction((tx) => fn(async <T extends Row>(query: SQLWrapper) => [...(await tx.execute(query.getSQL()))] as T[]));
 };

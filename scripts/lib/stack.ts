@@ -66,3 +66,16 @@ export const prepareDatabase = async (url: string, secrets: Secrets, seedContact
     await sql.end({ timeout: 5 });
   }
 };
+
+/** Polls `url` until it answers with a status `ok` accepts (default: anything but a 5xx). */
+export const waitForHttp = async (url: string, timeoutMs: number, ok = (status: number) => status < 500) => {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    try {
+      const res = await fetch(url, { redirect: "manual" });
+      if (ok(res.status)) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} não respondeu em ${timeoutMs / 1000} s`);
+};
