@@ -133,10 +133,16 @@ describe("foundation in the browser", () => {
     expect(new URL(page.url()).pathname).toBe("/login");
 
     await login(page, demo.gestor);
+    const signedIn = (await context.cookies()).find((c) => c.name.includes("authjs.session-token"))!;
     await page.getByRole("button", { name: "Menu do usuário" }).click();
     await page.getByRole("menuitem", { name: "Sair" }).click();
     await page.waitForURL((url) => url.pathname === "/login");
     await page.goto(`${baseUrl}/`);
     expect(new URL(page.url()).pathname).toBe("/login");
+    // The cookie from before "Sair", sent again (copied, or re-set by a request that was in flight), opens nothing.
+    await context.addCookies([signedIn]);
+    await page.goto(`${baseUrl}/campanhas`);
+    expect(new URL(page.url()).pathname).toBe("/login");
+    await page.getByRole("heading", { name: "Entrar no Disparo" }).waitFor();
   });
 });

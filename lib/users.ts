@@ -5,6 +5,7 @@ import { users, type Role } from "@/db/schema";
 import { ActionError } from "./auth/action";
 import { hashPassword } from "./auth/password";
 import { audit } from "./audit";
+import { endUserSessions } from "./auth/sessions";
 
 export const passwordSchema = z
   .string({ error: "Informe a senha." })
@@ -23,7 +24,7 @@ export const newUserSchema = z.object({
   password: passwordSchema,
 });
 
-type Actor = { organizationId: string; userId: string };
+type Actor = { organizationId: string; userId: string; sessionId?: string };
 
 const emailTaken = async (db: Db, email: string) =>
   (await db.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${email.toLowerCase()}`).limit(1))
@@ -71,6 +72,7 @@ export const updateUser = async (db: Db, actor: Actor, userId: string, input: { 
       .update(users)
       .set({ role: input.role, active: input.active, updatedAt: new Date() })
       .where(and(eq(users.id, userId), eq(users.organizationId, actor.organizationId)));
+    if (!input.active) await endUserSessions(tx, actor.organizationId, userId, "deactivated");
     await audit(tx, { ...actor, action: "user.update", entityType: "user", entityId: userId, data: input });
   });
 };
@@ -83,6 +85,8 @@ export const resetPassword = async (db: Db, actor: Actor, userId: string, passwo
       .update(users)
       .set({ passwordHash, updatedAt: new Date() })
       .where(and(eq(users.id, userId), eq(users.organizationId, actor.organizationId)));
+    // Whoever knew the old password is signed out everywhere (an admin resetting their own keeps this sign-in).
+    await endUserSessions(tx, actor.organizationId, userId, "password_reset", userId === actor.userId ? actor.sessionId : undefined);
     await audit(tx, { ...actor, action: "user.reset_password", entityType: "user", entityId: userId });
   });
 };

@@ -40,6 +40,27 @@ export const loginAttempts = pgTable(
   (t) => [index("login_attempts_email_time_idx").on(t.email, t.createdAt)],
 );
 
+// One row per sign-in. The JWT cookie names its row (sid); "Sair", a deactivation and a password reset end
+// rows, so a copied or re-sent cookie stops working at once instead of at the cookie's expiry.
+export const userSessions = pgTable(
+  "user_sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    organizationId: uuid("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    ip: text("ip"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+    endReason: text("end_reason"),
+  },
+  (t) => [index("user_sessions_user_idx").on(t.userId, t.expiresAt)],
+);
+
 export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
 export type Role = User["role"];

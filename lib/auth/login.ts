@@ -2,13 +2,16 @@ import { and, eq, gt, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { loginAttempts, users, type Role } from "@/db/schema";
 import { DUMMY_HASH, verifyPassword } from "./password";
+import { openSession } from "./sessions";
 
 export const LOGIN_WINDOW_MINUTES = 15;
 export const LOGIN_MAX_FAILURES = 5;
 
 export type LoginFailure = "invalid" | "locked" | "inactive";
 export type SessionUser = { id: string; organizationId: string; role: Role; name: string; email: string };
-export type LoginResult = { ok: true; user: SessionUser } | { ok: false; reason: LoginFailure; retryAfterMinutes?: number };
+export type LoginResult =
+  | { ok: true; user: SessionUser & { sessionId: string } }
+   | { ok: false; reason: LoginFailure; retryAfterMinutes?: number };
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
@@ -57,9 +60,10 @@ export const verifyLogin = async (
   if (!user || !valid) return { ok: false, reason: "invalid" };
   if (!user.active) return { ok: false, reason: "inactive" };
   await db.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, user.id));
+  const sessionId = await openSession(db, user, input.ip ?? null);
   return {
     ok: true,
-    user: { id: user.id, organizationId: user.organizationId, role: user.role, name: user.name, email: user.email },
+    user: { id: user.id, organizationId: user.organizationId, role: user.role, name: user.name, email: user.email, sessionId },
   };
 };
 

@@ -30,6 +30,7 @@ const user = (role: CurrentUser["role"]): CurrentUser => ({
   email: "teste@exemplo.com",
   organizationName: "Org",
   timeZone: "America/Sao_Paulo",
+  sessionId: "00000000-0000-4000-8000-000000000003",
 });
 
 beforeAll(async () => {

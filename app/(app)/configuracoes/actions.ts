@@ -52,7 +52,7 @@ export const changeUser = authorizedAction(
 export const resetUserPassword = authorizedAction(
   { name: "resetUserPassword", role: "admin", schema: z.object({ userId, password: passwordSchema }) },
   async (input, { db, user }) => {
-    await resetPassword(db, { organizationId: user.organizationId, userId: user.id }, input.userId, input.password);
-    return ok(undefined, "Senha redefinida.");
+    await resetPassword(db, { organizationId: user.organizationId, userId: user.id, sessionId: user.sessionId }, input.userId, input.password);
+    return ok(undefined, "Senha redefinida. As sessões abertas com a senha antiga foram encerradas.");
   },
 );
