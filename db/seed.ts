@@ -594,9 +594,10 @@ export const seedDemo = async (
     // Segment buckets (contact_segment_counts): the seed may run with triggers off (session_replication_role),
     // so it writes them itself; with triggers on they already hold these numbers.
     await tx.unsafe(`
-      insert into contact_segment_counts (organization_id, opt_in_status, wallet_id, state, n)
-      select organization_id, opt_in_status, wallet_id, state, count(*) from contacts
-       where organization_id = ${lit(orgId)}::uuid group by 1, 2, 3, 4
+      insert into contact_segment_counts (organization_id, tag_id, chip_id, opt_in_status, wallet_id, state, n)
+      select c.organization_id, f.tag_id, f.chip_id, c.opt_in_status, c.wallet_id, c.state, count(*)
+        from contacts c cross join lateral contact_count_facets(c.tag_ids, c.chip_ids) f
+       where c.organization_id = ${lit(orgId)}::uuid group by 1, 2, 3, 4, 5, 6
       on conflict on constraint contact_segment_counts_bucket do update set n = excluded.n`);
 
     // Ids were given explicitly: move the identity past them.

@@ -9,7 +9,7 @@ import {
   previewAudience,
   suggestCities,
 } from "@/db/queries/segments";
-import { checkFilterReferences, compileFilter, validateFilterReferences } from "@/lib/segments/compile";
+import { checkFilterReferences, compileFilter, tagSignature, validateFilterReferences } from "@/lib/segments/compile";
 import { assertFilter, optInOf, type AudienceFilter } from "@/lib/segments/filter";
 import { createOrganization } from "./support/fixtures";
 
@@ -373,19 +373,34 @@ describe("segment filters agree everywhere: count, preview, snapshot ids and Typ
     await db.delete(contacts).where(eq(contacts.id, c!.id));
   });
 
-  it("contact_segment_counts stays exact through inserts, upserts, moves, deletes and a deleted carteira", async () => {
+  it("the database's etiqueta signature is the compiler's, for ids past 64 and the sign bit too", async () => {
+    for (const ids of [[], [1], [63], [64, 65], [63, 127, 1], [5, 69, 133, 2000000001]]) {
+      const [row] = await getDb().execute<{ s: string }>(sql`select contact_tag_signature(${sql.param(ids)}::int[])::text as s`);
+      expect(row!.s).toBe(tagSignature(ids));
+    }
+  });
+
+  it("contact_segment_counts stays exact through inserts, upserts, moves, etiquetas, chips, deletes and a deleted carteira", async () => {
     const db = getDb();
     const buckets = async () =>
       (
         await db.execute<{ k: string; n: number }>(sql`
-          select concat_ws('|', organization_id, opt_in_status, wallet_id, state) as k, n::int as n
+          select concat_ws('|', organization_id, tag_id, chip_id, opt_in_status, wallet_id, state) as k, n::int as n
             from contact_segment_counts where n <> 0 order by 1`)
       ).map((r) => `${r.k}=${r.n}`);
+    // Recomputed from the contacts: every contact once, once per distinct etiqueta, once per distinct chip.
     const truth = async () =>
       (
         await db.execute<{ k: string; n: number }>(sql`
-          select concat_ws('|', organization_id, opt_in_status, wallet_id, state) as k, count(*)::int as n
-            from contacts group by organization_id, opt_in_status, wallet_id, state order by 1`)
+          select concat_ws('|', organization_id, tag_id, chip_id, opt_in_status, wallet_id, state) as k, count(*)::int as n
+            from (select organization_id, 0 as tag_id, 0 as chip_id, opt_in_status, wallet_id, state from contacts
+                  union all
+                  select c.organization_id, t.id, 0, c.opt_in_status, c.wallet_id, c.state
+                    from contacts c, lateral (select distinct unnest(c.tag_ids) as id) t
+                  union all
+                  select c.organization_id, 0, h.id, c.opt_in_status, c.wallet_id, c.state
+                    from contacts c, lateral (select distinct unnest(c.chip_ids) as id) h) f
+           group by organization_id, tag_id, chip_id, opt_in_status, wallet_id, state order by 1`)
       ).map((r) => `${r.k}=${r.n}`);
     expect(await buckets()).toEqual(await truth());
 
@@ -417,6 +432,40 @@ describe("segment filters agree everywhere: count, preview, snapshot ids and Typ
     await db.update(contacts).set({ optInStatus: "opted_in" }).where(and(eq(contacts.organizationId, org), eq(contacts.state, "SP")));
     await db.delete(contacts).where(eq(contacts.id, made[5]!.id));
     expect(await buckets()).toEqual(await truth());
+
+    // Etiquetas added in bulk, one removed, a contact moved while carrying them; chips registered and released.
+    const [t1, t2] = await db
+      .insert(tags)
+      .values([{ organizationId: org, name: "balde-a" }, { organizationId: org, name: "balde-b" }])
+      .returning({ id: tags.id });
+    const some = made.slice(0, 20).map((m) => m.id);
+    await db
+      .update(contacts)
+      .set({ tagIds: sql`array(select distinct x from unnest(${contacts.tagIds} || ${sql.param([t1!.id, t2!.id])}::int[]) x order by 1)` })
+      .where(sql`${contacts.id} = any(${sql.param(some)}::bigint[])`);
+    expect(await buckets()).toEqual(await truth());
+    await db.update(contacts).set({ tagIds: sql`array_remove(${contacts.tagIds}, ${t1!.id}::int)` }).where(eq(contacts.id, made[1]!.id));
+    await db.update(contacts).set({ optInStatus: "opted_out", state: "MG" }).where(eq(contacts.id, made[2]!.id));
+    expect(await buckets()).toEqual(await truth());
+    const [chip] = await db
+      .insert(chips)
+      .values({ organizationId: org, name: "balde", displayNumber: "+55 11 4000-0001", phoneNumberId: `balde-${org}`, wabaId: "waba", accessTokenEncrypted: "x" })
+      .returning({ id: chips.id });
+    await db.insert(contactChips).values(made.slice(10, 30).map((m) => ({ organizationId: org, contactId: m.id, chipId: chip!.id, registered: true })));
+    expect(await buckets()).toEqual(await truth());
+    await db.update(contactChips).set({ registered: false }).where(eq(contactChips.contactId, made[12]!.id));
+    expect(await buckets()).toEqual(await truth());
+    for (const f of [
+      { version: 1, tags: { any: [t2!.id] }, optIn: ["opted_in", "pending", "none", "opted_out"] },
+      { version: 1, tags: { none: [t1!.id] }, states: ["SP"] },
+      { version: 1, chips: [chip!.id], optIn: ["opted_in", "pending"] },
+    ]) {
+      const filter = assertFilter(f);
+      const ids = await audienceContactIds(db, org, filter, { timeZone: SP });
+      expect(ids.length).toBeGreaterThan(0);
+      expect(await countAudience(db, org, filter, { timeZone: SP })).toBe(ids.length);
+    }
+
     await db.delete(wallets).where(eq(wallets.id, w!.id)); // contacts' wallet_id becomes null
     expect(await buckets()).toEqual(await truth());
     const filter = assertFilter({ version: 1, states: ["SP"] });

@@ -64,6 +64,12 @@ export const contacts = pgTable(
     // The chips the contact is registered on (contact_chips.registered), sorted: kept by a trigger on contact_chips
     // (migration 0002) so the segment filter "registrado no chip" is checked on the covering index, not by a join.
     chipIds: integer("chip_ids").array().notNull().default(sql`'{}'::integer[]`),
+    // A 64-bit signature of tag_ids (bit id % 64 per etiqueta; function of migration 0007). Counts check it on the
+    // covering index before the exact array test: most tuples are ruled out by one AND of two integers.
+    // Derived, never read by the app; "number" mode only so a whole-row select stays JSON-safe.
+    tagSig: bigint("tag_sig", { mode: "number" })
+      .notNull()
+      .generatedAlwaysAs(sql`contact_tag_signature(tag_ids)`),
     optInStatus: optInStatus("opt_in_status").notNull().default("none"),
     optInSource: optInSource("opt_in_source"),
     optInAt: timestamp("opt_in_at", { withTimezone: true }),
@@ -86,7 +92,19 @@ export const contacts = pgTable(
     //   evaluated without reading the table. Key columns instead of INCLUDE because
     //   drizzle-kit cannot express INCLUDE; ids are unique, so deduplication is switched off.
     index("contacts_segment_cover_idx")
-      .on(t.organizationId, t.optInStatus, t.walletId, t.state, t.city, t.createdAt, t.lastInteractionAt, t.tagIds, t.chipIds, t.id)
+      .on(
+        t.organizationId,
+        t.optInStatus,
+        t.walletId,
+        t.state,
+        t.city,
+        t.createdAt,
+        t.lastInteractionAt,
+        t.tagSig,
+        t.tagIds,
+        t.chipIds,
+        t.id,
+      )
       .with({ deduplicate_items: false }),
     // Audience preview and the contact list: first rows by name without sorting the whole audience.
     index("contacts_org_name_idx").on(t.organizationId, t.name, t.id),
@@ -118,9 +136,11 @@ export const contactChips = pgTable(
   ],
 );
 
-// How many contacts each (opt-in status, carteira, UF) bucket of an organization holds, kept exact by statement
-// triggers on contacts (migration 0003): a segment count over those columns only ("com opt-in", "carteira
-// Varejo", the broad part of "não tem nenhuma") sums a few hundred rows instead of scanning the audience.
+// How many contacts each (opt-in status, carteira, UF) bucket of an organization holds — in all (tag_id = 0 and
+// chip_id = 0), carrying one etiqueta (tag_id), or registered on one chip (chip_id) — kept exact by statement
+// triggers on contacts (migrations 0003 and 0007): a segment count over those columns and at most one etiqueta
+// or chip ("com opt-in", "carteira Varejo", "etiqueta cliente-vip", "não tem a etiqueta inativo") sums a few
+// hundred rows instead of scanning the audience.
 // wallet_id has no foreign key on purpose: a deleted carteira empties its bucket through the contacts it
 // releases (their wallet_id becomes null), and the emptied row stays with n = 0.
 export const contactSegmentCounts = pgTable(
@@ -132,9 +152,15 @@ export const contactSegmentCounts = pgTable(
     optInStatus: optInStatus("opt_in_status").notNull(),
     walletId: integer("wallet_id"),
     state: char("state", { length: 2 }),
+    tagId: integer("tag_id").notNull().default(0),
+    chipId: integer("chip_id").notNull().default(0),
     n: bigint("n", { mode: "number" }).notNull(),
   },
-  (t) => [unique("contact_segment_counts_bucket").on(t.organizationId, t.optInStatus, t.walletId, t.state).nullsNotDistinct()],
+  (t) => [
+    unique("contact_segment_counts_bucket")
+      .on(t.organizationId, t.tagId, t.chipId, t.optInStatus, t.walletId, t.state)
+      .nullsNotDistinct(),
+  ],
 );
 
 export type Contact = typeof contacts.$inferSelect;

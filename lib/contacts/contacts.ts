@@ -188,9 +188,11 @@ export const exportContactData = async (db: Db, organizationId: string, id: numb
     db.select().from(campaignRecipients).where(and(eq(campaignRecipients.organizationId, organizationId), eq(campaignRecipients.contactId, id))),
     db.select().from(inboundMessages).where(and(eq(inboundMessages.organizationId, organizationId), eq(inboundMessages.contactId, id))),
   ]);
+  // tag_sig is a derived index aid, not data about the person.
+  const { tagSig: _tagSig, ...held } = contact;
   return {
     exportedAt: new Date().toISOString(),
-    contact: { ...contact, tags: tagRows.map((t) => t.name), wallet: walletRow[0]?.name ?? null },
+    contact: { ...held, tags: tagRows.map((t) => t.name), wallet: walletRow[0]?.name ?? null },
     chips: chipRows,
     consentHistory: consent,
     campaignMessages: received,

@@ -1,6 +1,6 @@
 import { PgDialect } from "drizzle-orm/pg-core";
 import { describe, expect, it } from "vitest";
-import { compileCount, compileFilter } from "./compile";
+import { compileCount, compileFilter, tagSignature } from "./compile";
 import { assertFilter, type AudienceFilter } from "./filter";
 
 const dialect = new PgDialect();
@@ -17,12 +17,21 @@ describe("compileFilter — SQL shape", () => {
     expect(q.params).toEqual([ORG, ["opted_in"]]);
   });
 
-  it("etiquetas: any is an overlap, all is a containment, none is a negated overlap (GIN-friendly operators)", () => {
+  it("etiquetas: any is an overlap, all a containment, none a negated overlap, each behind its signature check", () => {
     const q = render({ version: 1, tags: { any: [1, 2], all: [3], none: [4, 5] } });
-    expect(q.sql).toContain(`"contacts"."tag_ids" && $3::int[]`);
-    expect(q.sql).toContain(`"contacts"."tag_ids" @> $4::int[]`);
-    expect(q.sql).toContain(`not ("contacts"."tag_ids" && $5::int[])`);
-    expect(q.params.slice(2)).toEqual([[1, 2], [3], [4, 5]]);
+    expect(q.sql).toContain(
+      `(case when "contacts"."tag_sig" & $3::int8 <> 0 and "contacts"."tag_sig" & $4::int8 = $5::int8 then "contacts"."tag_ids" && $6::int[] and "contacts"."tag_ids" @> $7::int[] else false end)`,
+    );
+    expect(q.sql).toContain(`("contacts"."tag_sig" & $8::int8 = 0 or not ("contacts"."tag_ids" && $9::int[]))`);
+    expect(q.params.slice(2)).toEqual(["6", "8", "8", [1, 2], [3], "48", [4, 5]]);
+  });
+
+  it("the signature has one bit per etiqueta id modulo 64, as a signed 64-bit integer", () => {
+    expect(tagSignature([])).toBe("0");
+    expect(tagSignature([0, 1])).toBe("3");
+    expect(tagSignature([65])).toBe("2");
+    expect(tagSignature([63])).toBe("-9223372036854775808");
+    expect(tagSignature([63, 127, 1])).toBe("-9223372036854775806");
   });
 
   it("each list is ONE array parameter, not an expanded IN list", () => {
@@ -100,24 +109,54 @@ describe("compileFilter — SQL shape", () => {
 });
 
 describe("compileCount", () => {
-  it("without 'não tem nenhuma' it is a plain count over the same condition", () => {
-    const filter: AudienceFilter = { version: 1, tags: { any: [1] }, states: ["SP"] };
-    const count = dialect.sqlToQuery(compileCount(ORG, filter, TZ));
-    const where = render(filter);
-    expect(count.sql).toBe(`select count(*)::int as n from "contacts" where ${where.sql}`);
-    expect(count.params).toEqual(where.params);
+  const buckets = (p: number, facet = "") =>
+    `(select coalesce(sum("contact_segment_counts"."n"), 0) from "contact_segment_counts" where "contact_segment_counts"."organization_id" = $${p}::uuid and "contact_segment_counts"."tag_id" = $${p + 1}::int and "contact_segment_counts"."chip_id" = $${p + 2}::int and "contact_segment_counts"."opt_in_status" = any($${p + 3}::opt_in_status[])${facet})`;
+
+  it("a filter the buckets cannot answer is a plain count over the same condition", () => {
+    for (const filter of [
+      { version: 1, tags: { any: [1, 2] }, states: ["SP"] },
+      { version: 1, tags: { any: [1], all: [2] } },
+      { version: 1, tags: { any: [1] }, chips: [2] },
+      { version: 1, chips: [1, 2] },
+      { version: 1, tags: { any: [1] }, period: { field: "created_at", from: "2026-01-01" } },
+      { version: 1, cities: [{ city: "Santos", state: "SP" }] },
+      { version: 1, tags: { all: [1], none: [2] } },
+    ] as AudienceFilter[]) {
+      const count = dialect.sqlToQuery(compileCount(ORG, filter, TZ));
+      const where = render(filter);
+      expect(count.sql).toBe(`select count(*)::int as n from "contacts" where ${where.sql}`);
+      expect(count.params).toEqual(where.params);
+    }
   });
 
-  it("opt-in, carteira and UF only: a sum over the organization's buckets; 'não tem nenhuma' subtracts a GIN-friendly count", () => {
+  it("opt-in, carteira and UF, with at most one etiqueta or one chip: a sum over the organization's buckets", () => {
     const plain = dialect.sqlToQuery(compileCount(ORG, { version: 1, wallets: [3], states: ["SP"] }, TZ));
-    const buckets = (p: number) =>
-      `(select coalesce(sum("contact_segment_counts"."n"), 0) from "contact_segment_counts" where "contact_segment_counts"."organization_id" = $${p}::uuid and "contact_segment_counts"."opt_in_status" = any($${p + 1}::opt_in_status[]) and "contact_segment_counts"."wallet_id" = any($${p + 2}::int[])`;
-    expect(plain.sql).toBe(`select ${buckets(1)} and "contact_segment_counts"."state" = any($4::bpchar[]))::int as n`);
-    expect(plain.params).toEqual([ORG, ["opted_in"], [3], ["SP"]]);
+    expect(plain.sql).toBe(
+      `select ${buckets(1, ` and "contact_segment_counts"."wallet_id" = any($5::int[]) and "contact_segment_counts"."state" = any($6::bpchar[])`)}::int as n`,
+    );
+    expect(plain.params).toEqual([ORG, 0, 0, ["opted_in"], [3], ["SP"]]);
+
+    const tag = dialect.sqlToQuery(compileCount(ORG, { version: 1, tags: { any: [9] }, optIn: ["pending"] }, TZ));
+    expect(tag.sql).toBe(`select ${buckets(1)}::int as n`);
+    expect(tag.params).toEqual([ORG, 9, 0, ["pending"]]);
+    // "all of [9]" is the same test as "any of [9]".
+    const same = dialect.sqlToQuery(compileCount(ORG, { version: 1, tags: { any: [9], all: [9] } }, TZ));
+    expect(same.params).toEqual([ORG, 9, 0, ["opted_in"]]);
+
+    const chip = dialect.sqlToQuery(compileCount(ORG, { version: 1, chips: [4] }, TZ));
+    expect(chip.sql).toBe(`select ${buckets(1)}::int as n`);
+    expect(chip.params).toEqual([ORG, 0, 4, ["opted_in"]]);
+  });
+
+  it("'não tem nenhuma' over buckets: minus the excluded etiqueta's buckets, or for several a GIN-friendly count", () => {
+    const one = dialect.sqlToQuery(compileCount(ORG, { version: 1, tags: { none: [7] }, wallets: [3] }, TZ));
+    const wallet = (p: number) => ` and "contact_segment_counts"."wallet_id" = any($${p}::int[])`;
+    expect(one.sql).toBe(`select (${buckets(1, wallet(5))} - ${buckets(6, wallet(10))})::int as n`);
+    expect(one.params).toEqual([ORG, 0, 0, ["opted_in"], [3], ORG, 7, 0, ["opted_in"], [3]]);
 
     const q = dialect.sqlToQuery(compileCount(ORG, { version: 1, tags: { none: [7, 8] }, wallets: [3] }, TZ));
-    const rest = `"contacts"."organization_id" = $4::uuid and "contacts"."opt_in_status" = any($5::opt_in_status[]) and "contacts"."wallet_id" = any($6::int[])`;
-    expect(q.sql).toBe(`select (${buckets(1)}) - (select count(*) from "contacts" where ${rest} and "contacts"."tag_ids" && $7::int[]))::int as n`);
+    const rest = `"contacts"."organization_id" = $6::uuid and "contacts"."opt_in_status" = any($7::opt_in_status[]) and "contacts"."wallet_id" = any($8::int[])`;
+    expect(q.sql).toBe(`select (${buckets(1, wallet(5))} - (select count(*) from "contacts" where ${rest} and "contacts"."tag_ids" && $9::int[]))::int as n`);
     expect(q.params.at(-1)).toEqual([7, 8]);
     expect(q.sql).not.toContain("not (");
   });
@@ -126,7 +165,7 @@ describe("compileCount", () => {
     const filter: AudienceFilter = { version: 1, tags: { any: [1], none: [7, 8] }, wallets: [3] };
     const q = dialect.sqlToQuery(compileCount(ORG, filter, TZ));
     expect(q.sql).toBe(
-      `select count(*)::int as n from "contacts" where "contacts"."organization_id" = $1::uuid and "contacts"."opt_in_status" = any($2::opt_in_status[]) and "contacts"."wallet_id" = any($3::int[]) and "contacts"."tag_ids" && $4::int[] and not ("contacts"."tag_ids" && $5::int[])`,
+      `select count(*)::int as n from "contacts" where "contacts"."organization_id" = $1::uuid and "contacts"."opt_in_status" = any($2::opt_in_status[]) and "contacts"."wallet_id" = any($3::int[]) and (case when "contacts"."tag_sig" & $4::int8 <> 0 then "contacts"."tag_ids" && $5::int[] else false end) and ("contacts"."tag_sig" & $6::int8 = 0 or not ("contacts"."tag_ids" && $7::int[]))`,
     );
   });
 });

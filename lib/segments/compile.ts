@@ -46,6 +46,15 @@ type Parts = {
   none?: readonly number[];
 };
 
+/**
+ * The bits contacts.tag_sig sets for these etiquetas (one bit per id % 64, as contact_tag_signature of migration
+ * 0007 computes it), as the signed 64-bit integer PostgreSQL stores.
+ */
+export const tagSignature = (ids: readonly number[]) =>
+  BigInt.asIntN(64, ids.reduce((mask, id) => mask | (1n << BigInt(id % 64)), 0n)).toString();
+
+const sig = (ids: readonly number[]) => sql`${tagSignature(ids)}::int8`;
+
 const compileParts = (organizationId: string, filter: AudienceFilter, options: CompileOptions): Parts => {
   assertOrganizationId(organizationId);
   assertTimeZone(options.timeZone);
@@ -71,8 +80,22 @@ const compileParts = (organizationId: string, filter: AudienceFilter, options: C
     if (filter.period.from) base.push(sql`${column} >= ${localMidnight(filter.period.from, options.timeZone)}`);
     if (filter.period.to) base.push(sql`${column} < ${localMidnight(filter.period.to, options.timeZone, true)}`);
   }
-  if (filter.tags?.any) base.push(sql`${contacts.tagIds} && ${ints(filter.tags.any)}`);
-  if (filter.tags?.all) base.push(sql`${contacts.tagIds} @> ${ints(filter.tags.all)}`);
+  const { any, all } = filter.tags ?? {};
+  if (any || all) {
+    // The signature rules out most tuples with one AND of two integers; the exact array tests (which copy and
+    // walk the arrays) run only where it passes. One CASE so PostgreSQL keeps that order.
+    const quick: SQL[] = [];
+    const exact: SQL[] = [];
+    if (any) {
+      quick.push(sql`${contacts.tagSig} & ${sig(any)} <> 0`);
+      exact.push(sql`${contacts.tagIds} && ${ints(any)}`);
+    }
+    if (all) {
+      quick.push(sql`${contacts.tagSig} & ${sig(all)} = ${sig(all)}`);
+      exact.push(sql`${contacts.tagIds} @> ${ints(all)}`);
+    }
+    base.push(sql`(case when ${sql.join(quick, sql` and `)} then ${sql.join(exact, sql` and `)} else false end)`);
+  }
   // contacts.chip_ids mirrors contact_chips.registered (trigger of migration 0002): an array test on the covering
   // index instead of a semi-join per candidate.
   if (filter.chips) base.push(sql`${contacts.chipIds} && ${ints(filter.chips)}`);
@@ -84,7 +107,11 @@ const compileParts = (organizationId: string, filter: AudienceFilter, options: C
  * Use it to select rows: `select … from contacts where ${compileFilter(…)}`.
  */
 const conditionOf = ({ base, none }: Parts): SQL =>
-  sql.join(none ? [...base, sql`not (${contacts.tagIds} && ${ints(none)})`] : base, sql` and `);
+  sql.join(none ? [...base, hasNone(none)] : base, sql` and `);
+
+// A contact whose signature shares no bit with the excluded etiquetas carries none of them: no array test.
+const hasNone = (none: readonly number[]) =>
+  sql`(${contacts.tagSig} & ${sig(none)} = 0 or not (${contacts.tagIds} && ${ints(none)}))`;
 
 export const compileFilter = (organizationId: string, filter: AudienceFilter, options: CompileOptions): SQL =>
   conditionOf(compileParts(organizationId, filter, options));
@@ -92,31 +119,50 @@ export const compileFilter = (organizationId: string, filter: AudienceFilter, op
 /**
  * The count as one statement returning `{ n: number }`. Equivalent to `count(*) where compileFilter(…)` (the
  * integration tests prove it), but shaped for speed:
- * - a filter on opt-in, carteira and UF only sums the buckets of contact_segment_counts;
- * - "has none of" beside those only is that sum minus count(rest and has any of the excluded etiquetas), the
- *   latter a GIN lookup: "not any of" keeps ~all rows and no index serves it directly;
- * - anything else (período, cidade, etiquetas, chips) is one count(*) the covering index answers, checking the
- *   excluded etiquetas on each index tuple.
+ * - opt-in, carteira and UF, plus at most one etiqueta ("tem") or one chip, sum the buckets of
+ *   contact_segment_counts (kept exact by triggers on contacts, in the same transactions);
+ * - "has none of" beside those: the buckets minus the buckets of the one excluded etiqueta, or, for several,
+ *   minus count(rest and has any of them) — a GIN lookup: "not any of" keeps ~all rows and no index serves it;
+ * - anything else (período, cidade, several etiquetas or chips) is one count(*) the covering index answers.
  * Every part runs in the same statement, so it sees one snapshot.
  */
 export const compileCount = (organizationId: string, filter: AudienceFilter, options: CompileOptions): SQL => {
   const parts = compileParts(organizationId, filter, options);
   const { base, none } = parts;
-  // Only opt-in, carteira and UF: the broad part is a sum over the organization's buckets
-  // (contact_segment_counts, kept exact by triggers on contacts, in the same transactions).
-  const scalarRest = !filter.period && !filter.cities && !filter.tags?.any && !filter.tags?.all && !filter.chips;
-  if (!scalarRest) return sql`select count(*)::int as n from ${contacts} where ${conditionOf(parts)}`;
-  const buckets = bucketSum(organizationId, filter);
+  const facet = bucketFacet(filter);
+  if (!facet) return sql`select count(*)::int as n from ${contacts} where ${conditionOf(parts)}`;
+  const buckets = bucketSum(organizationId, filter, facet);
   if (!none) return sql`select ${buckets}::int as n`;
+  if (facet.tagId || facet.chipId) return sql`select count(*)::int as n from ${contacts} where ${conditionOf(parts)}`;
+  if (none.length === 1) return sql`select (${buckets} - ${bucketSum(organizationId, filter, { tagId: none[0]!, chipId: 0 })})::int as n`;
   const rest = sql.join(base, sql` and `);
   return sql`select (${buckets} - (select count(*) from ${contacts} where ${rest} and ${contacts.tagIds} && ${ints(none)}))::int as n`;
 };
 
-/** The number of the organization's contacts in the (opt-in, carteira, UF) buckets the filter names. */
-const bucketSum = (organizationId: string, filter: AudienceFilter): SQL => {
+type Facet = { tagId: number; chipId: number };
+
+/**
+ * The bucket family a filter's count can be summed from, or null when it needs the contacts themselves:
+ * every contact (0, 0), the carriers of one etiqueta (id, 0), or the contacts registered on one chip (0, id).
+ */
+const bucketFacet = (filter: AudienceFilter): Facet | null => {
+  if (filter.period || filter.cities) return null;
+  const { any, all } = filter.tags ?? {};
+  const tagIds = [...new Set([...(any ?? []), ...(all ?? [])])];
+  const chipIds = filter.chips ?? [];
+  // "any of [a]" and "all of [a]" are the same etiqueta test; two different ones, or an etiqueta and a chip,
+  // are an intersection no bucket holds.
+  if (tagIds.length + chipIds.length > 1) return null;
+  return { tagId: tagIds[0] ?? 0, chipId: chipIds[0] ?? 0 };
+};
+
+/** The number of the organization's contacts in the (facet, opt-in, carteira, UF) buckets the filter names. */
+const bucketSum = (organizationId: string, filter: AudienceFilter, facet: Facet): SQL => {
   const t = contactSegmentCounts;
   const conditions: SQL[] = [
     sql`${t.organizationId} = ${organizationId}::uuid`,
+    sql`${t.tagId} = ${facet.tagId}::int`,
+    sql`${t.chipId} = ${facet.chipId}::int`,
     sql`${t.optInStatus} = any(${sql.param([...optInOf(filter)])}::opt_in_status[])`,
   ];
   if (filter.wallets) conditions.push(sql`${t.walletId} = any(${ints(filter.wallets)})`);
