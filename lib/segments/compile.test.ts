@@ -165,7 +165,14 @@ describe("compileCount", () => {
     const filter: AudienceFilter = { version: 1, tags: { any: [1], none: [7, 8] }, wallets: [3] };
     const q = dialect.sqlToQuery(compileCount(ORG, filter, TZ));
     expect(q.sql).toBe(
-      `select count(*)::int as n from "contacts" where "contacts"."organization_id" = $1::uuid and "contacts"."opt_in_status" = any($2::opt_in_status[]) and "contacts"."wallet_id" = any($3::int[]) and (case when "contacts"."tag_sig" & $4::int8 <> 0 then "contacts"."tag_ids" && $5::int[] else false end) and ("contacts"."tag_sig" & $6::int8 = 0 or not ("contacts"."tag_ids" && $7::int[]))`,
+      `select count(*)::int as n from "contacts" where "contacts"."organization_id" = $1::uuid and "contacts"."opt_in_status" = any($2::opt_in_status[]) and "contacts"."wallet_id" = any($3::int[]) and (case when (case when "contacts"."tag_sig" & $4::int8 <> 0 then "contacts"."tag_ids" && $5::int[] else false end) then ("contacts"."tag_sig" & $6::int8 = 0 or not ("contacts"."tag_ids" && $7::int[])) else false end)`,
+    );
+  });
+
+  it("array tests come last and in a fixed order: etiquetas, then the exclusion, then chips", () => {
+    const q = render({ version: 1, tags: { none: [7] }, chips: [2], states: ["SP"] });
+    expect(q.sql).toBe(
+      `"contacts"."organization_id" = $1::uuid and "contacts"."opt_in_status" = any($2::opt_in_status[]) and "contacts"."state" = any($3::bpchar[]) and (case when ("contacts"."tag_sig" & $4::int8 = 0 or not ("contacts"."tag_ids" && $5::int[])) then "contacts"."chip_ids" && $6::int[] else false end)`,
     );
   });
 });

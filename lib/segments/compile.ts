@@ -40,8 +40,12 @@ const localMidnight = (day: string, timeZone: string, dayAfter = false) =>
     : sql`(${day}::date::timestamp at time zone ${timeZone}::text)`;
 
 type Parts = {
-  /** Everything but tags.none: the part both the row path and the count path share. */
+  /** Organization, opt-in, carteira, UF, cidade, período: comparisons PostgreSQL checks first, cheapest first. */
   base: SQL[];
+  /** The etiqueta test (any/all), when present: an array test, checked after `base`. */
+  tags?: SQL;
+  /** The chip test, when present: checked last (registrations are broad: most contacts pass). */
+  chips?: SQL;
   /** tags.none, when present: the ids no selected contact may carry. */
   none?: readonly number[];
 };
@@ -80,6 +84,7 @@ const compileParts = (organizationId: string, filter: AudienceFilter, options: C
     if (filter.period.from) base.push(sql`${column} >= ${localMidnight(filter.period.from, options.timeZone)}`);
     if (filter.period.to) base.push(sql`${column} < ${localMidnight(filter.period.to, options.timeZone, true)}`);
   }
+  let tagTest: SQL | undefined;
   const { any, all } = filter.tags ?? {};
   if (any || all) {
     // The signature rules out most tuples with one AND of two integers; the exact array tests (which copy and
@@ -94,20 +99,28 @@ const compileParts = (organizationId: string, filter: AudienceFilter, options: C
       quick.push(sql`${contacts.tagSig} & ${sig(all)} = ${sig(all)}`);
       exact.push(sql`${contacts.tagIds} @> ${ints(all)}`);
     }
-    base.push(sql`(case when ${sql.join(quick, sql` and `)} then ${sql.join(exact, sql` and `)} else false end)`);
+    tagTest = sql`(case when ${sql.join(quick, sql` and `)} then ${sql.join(exact, sql` and `)} else false end)`;
   }
   // contacts.chip_ids mirrors contact_chips.registered (trigger of migration 0002): an array test on the covering
   // index instead of a semi-join per candidate.
-  if (filter.chips) base.push(sql`${contacts.chipIds} && ${ints(filter.chips)}`);
-  return { base, none: filter.tags?.none };
+  const chipTest = filter.chips ? sql`${contacts.chipIds} && ${ints(filter.chips)}` : undefined;
+  return { base, tags: tagTest, chips: chipTest, none: filter.tags?.none };
 };
 
 /**
  * The filter as one SQL condition over `contacts` (always including `organization_id = $org`).
  * Use it to select rows: `select … from contacts where ${compileFilter(…)}`.
  */
-const conditionOf = ({ base, none }: Parts): SQL =>
-  sql.join(none ? [...base, hasNone(none)] : base, sql` and `);
+const conditionOf = ({ base, tags, chips, none }: Parts): SQL => {
+  const tests = [tags, none && hasNone(none), chips].filter((t): t is SQL => t !== undefined);
+  return sql.join(tests.length ? [...base, inOrder(tests)] : base, sql` and `);
+};
+
+// PostgreSQL orders the ANDed conditions of a scan by its own cost estimates, which rate an array test as cheap
+// as an integer comparison; nested CASEs keep the order chosen here (the most selective, signature-guarded test
+// first, the broad chip test last). Every column involved is NOT NULL, so no NULL can turn into false here.
+const inOrder = ([first, ...rest]: SQL[]): SQL =>
+  rest.length ? sql`(case when ${first} then ${inOrder(rest)} else false end)` : first!;
 
 // A contact whose signature shares no bit with the excluded etiquetas carries none of them: no array test.
 const hasNone = (none: readonly number[]) =>
