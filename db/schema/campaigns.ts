@@ -114,7 +114,10 @@ export const campaignRecipients = pgTable(
     // Never twice: one row per contact per campaign.
     uniqueIndex("campaign_recipients_campaign_contact_unique").on(t.campaignId, t.contactId),
     uniqueIndex("campaign_recipients_wamid_unique").on(t.wamid).where(sql`${t.wamid} is not null`),
-    index("campaign_recipients_campaign_status_idx").on(t.campaignId, t.status),
+    // No index names status, sent_at, delivered_at, read_at or replied_at: every status webhook (three per message)
+    // and every send step updates those, and with no index on them (and the free space of fillfactor 80,
+    // migration 0008) the update is HOT — no index entries to add (docs/benchmarks.md, "Webhooks"). A campaign's
+    // recipients are found through campaign_recipients_campaign_contact_unique.
     index("campaign_recipients_contact_idx").on(t.contactId),
   ],
 );
