@@ -1,4 +1,4 @@
-// Webhook throughput as production runs it: `npm run bench:webhooks [-- --rate 3000]`.
+// Webhook throughput as production runs it: `npm run bench:webhooks [-- --rate 3300]`.
 //
 // Builds the app only when .next has no BUILD_ID; starts its own embedded PostgreSQL in a fresh
 // .data/bench-webhooks/ (the recommended settings of lib/pg-settings.ts, durable commits; `--set key=value`
@@ -13,7 +13,11 @@
 // counted): a production server has been answering for a while, not since a second ago — its JIT, its pool's
 // connections and prepared statements, PostgreSQL's caches. The warm-up's own figures are printed, not hidden.
 //
-// Options: --rate 3000 (statuses/s) --recipients 100000 --warmup 5000 (recipients, 0 = none)
+// The default offer is 3,300 statuses/s, 10 % above the goal of 3,000: the measured rate can never exceed the
+// offer (it is the offer less the stretch of the last answers), so offering exactly the goal would print 2,99x
+// however fast the server is. The JSON says against which goals it was measured and whether it met them.
+//
+// Options: --rate 3300 (statuses/s) --recipients 100000 --warmup 5000 (recipients, 0 = none)
 //          --contacts max(100000, recipients + warmup) --reply-ratio 0.1 --callback-ratio 0.5 --connections 128
 //          --server fast|next --set key=value (repeatable) --max-seconds N
 //
@@ -45,7 +49,9 @@ process.argv.forEach((a, i) => {
   const [key, value] = a === "--set" ? (process.argv[i + 1] ?? "").split("=", 2) : [];
   if (key && value !== undefined) settings[key] = value;
 });
-const rate = Number(arg("rate", "3000"));
+const rate = Number(arg("rate", "3300"));
+// Issue "WhatsApp layer", item 8: what a chip at 1,000 messages/s makes Meta send.
+const GOALS = { statuses_per_s: 3000, median_ms: 250, p99_ms: 1000 };
 const recipients = Number(arg("recipients", "100000"));
 const warmup = Number(arg("warmup", "5000"));
 const contacts = Number(arg("contacts", String(Math.max(recipients + warmup, 100_000))));
@@ -64,7 +70,7 @@ if (
   (serverKind !== "fast" && serverKind !== "next")
 ) {
   console.error(
-    "uso: npm run bench:webhooks -- [--rate 3000] [--recipients 100000] [--warmup 5000] [--contacts N≥recipients+warmup]\n" +
+    "uso: npm run bench:webhooks -- [--rate 3300] [--recipients 100000] [--warmup 5000] [--contacts N≥recipients+warmup]\n" +
       "     [--reply-ratio 0.1] [--callback-ratio 0.5] [--connections 128] [--server fast|next] [--set chave=valor] [--max-seconds N]",
   );
   process.exit(2);
@@ -294,7 +300,7 @@ try {
   const cpuAfter = cpuSnapshot(server.child.pid!, postmaster);
   const resultLine = loader.lines.filter((l) => l.startsWith("{")).pop();
   if (loaderCode !== 0 || !resultLine) throw new Error(`o gerador de carga falhou (código ${loaderCode}):\n${loader.lines.slice(-20).join("\n")}`);
-  const result = JSON.parse(resultLine) as Record<string, unknown> & { complete: boolean; non_200: number; loader_cpu_s: number };
+  const result = JSON.parse(resultLine) as Record<string, unknown> & { complete: boolean; non_200: number; loader_cpu_s: number; statuses_per_s: number; median_ms: number; p99_ms: number };
 
   // 6. Everything applied?
   const [check] = await sql<{ total: number; read: number; replied: number; inbound: number }[]>`
@@ -337,6 +343,12 @@ try {
     statuses_per_s: valid ? result.statuses_per_s : 0,
     measured_statuses_per_s: result.statuses_per_s,
     valid,
+    goals: GOALS,
+    meets_goals:
+      valid &&
+      result.statuses_per_s >= GOALS.statuses_per_s &&
+      result.median_ms <= GOALS.median_ms &&
+      result.p99_ms <= GOALS.p99_ms,
     all_applied: allApplied,
     server: serverKind === "fast" ? "server.ts" : "next start",
     postgres_settings: extra,
