@@ -195,13 +195,16 @@ describe("one batch", () => {
     const a = await newRecipient();
     const b = await newRecipient();
     const c = await newRecipient({ wamid: null }); // the send's answer has not arrived yet: found by callback data
+    // One clock reading for the whole test: the assertions must not cross a second boundary the posts did not.
+    const now = Number(unix());
+    const at = (s: number) => String(now + s);
     const results = await Promise.all([
-      post(statusBody(a.wamid!, "read", { timestamp: unix(30) })),
-      post(statusBody(b.wamid!, "delivered", { timestamp: unix(5) })),
-      post(statusBody(a.wamid!, "sent", { timestamp: unix(0) })),
+      post(statusBody(a.wamid!, "read", { timestamp: at(30) })),
+      post(statusBody(b.wamid!, "delivered", { timestamp: at(5) })),
+      post(statusBody(a.wamid!, "sent", { timestamp: at(0) })),
       post(statusBody("wamid.desconhecido.1", "delivered")),
-      post(statusBody(b.wamid!, "delivered", { timestamp: unix(9) })),
-      post(statusBody(a.wamid!, "delivered", { timestamp: unix(10) })),
+      post(statusBody(b.wamid!, "delivered", { timestamp: at(9) })),
+      post(statusBody(a.wamid!, "delivered", { timestamp: at(10) })),
       post(statusBody("wamid.cb.batch", "sent", { biz_opaque_callback_data: String(c.id) })),
       post(statusBody("wamid.desconhecido.2", "read")),
     ]);
@@ -212,7 +215,7 @@ describe("one batch", () => {
 
     const [ra, rb, rc] = await rows([a.id, b.id, c.id]);
     // Arrival order inside the batch decides the times, as one at a time would: the read came first.
-    const t = (s: number) => new Date(Number(unix(s)) * 1000);
+    const t = (s: number) => new Date((now + s) * 1000);
     expect(ra).toMatchObject({ status: "read", sentAt: t(30), deliveredAt: t(30), readAt: t(30) });
     expect(rb).toMatchObject({ status: "delivered", sentAt: t(5), deliveredAt: t(5), readAt: null });
     expect(rc).toMatchObject({ status: "sent", wamid: "wamid.cb.batch" });

