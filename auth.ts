@@ -3,6 +3,7 @@ import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
 import { getDb } from "@/db/client";
 import { verifyLogin, type LoginFailure } from "@/lib/auth/login";
+import { endSession } from "@/lib/auth/sessions";
 import { authConfig } from "./auth.config";
 
 class LoginError extends CredentialsSignin {
@@ -24,6 +25,13 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
     error: (error) => {
       if (error.name === "CredentialsSignin" || (error as { type?: string }).type === "CredentialsSignin") return;
       console.error(`[auth] ${error.name}: ${error.message}`);
+    },
+  },
+  events: {
+    // Auth.js's own sign-out route (POST /api/auth/signout) ends the sign-in too, not only the cookie.
+    signOut: async (message) => {
+      const sid = "token" in message ? message.token?.sid : undefined;
+      if (typeof sid === "string" && /^[0-9a-f-]{36}$/i.test(sid)) await endSession(getDb(), sid);
     },
   },
   providers: [

@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
-import { userSessions } from "@/db/schema";
+import { users, userSessions } from "@/db/schema";
 import { verifyLogin } from "@/lib/auth/login";
-import { endSession, loadSessionUser } from "@/lib/auth/sessions";
+import { endSession, loadSessionUser, openSession } from "@/lib/auth/sessions";
 import { resetPassword, updateUser } from "@/lib/users";
 import { createOrganization, createUser } from "./support/fixtures";
 
@@ -53,6 +53,33 @@ describe("sessions", () => {
     expect(await loadSessionUser(getDb(), { userId: a.id, organizationId: orgA.id })).toBeNull();
     expect(await loadSessionUser(getDb(), { ...sa, sessionId: "'; drop table users; --" })).toBeNull();
     expect(await loadSessionUser(getDb(), { ...sa, sessionId: 42 })).toBeNull();
+  });
+
+  it("a reset or deactivation that lands while the password is being checked leaves no session behind", async () => {
+    const org = await createOrganization();
+    const user = await createUser(org.id, "operador", { password: "certa-123" });
+    const [verified] = await getDb().select().from(users).where(eq(users.id, user.id));
+    // What verifyLogin read before hashing; meanwhile an admin set a new password.
+    await getDb().update(users).set({ passwordHash: "scrypt$outro" }).where(eq(users.id, user.id));
+    expect(await openSession(getDb(), verified!, null)).toBeNull();
+    // Or deactivated the user.
+    const other = await createUser(org.id, "operador", { password: "certa-123" });
+    const [read] = await getDb().select().from(users).where(eq(users.id, other.id));
+    await getDb().update(users).set({ active: false }).where(eq(users.id, other.id));
+    expect(await openSession(getDb(), read!, null)).toBeNull();
+    const open = await getDb().select().from(userSessions).where(eq(userSessions.organizationId, org.id));
+    expect(open).toEqual([]);
+  });
+
+  it("a session in use is extended: it ends 12 hours after the latest request, not after the sign-in", async () => {
+    const org = await createOrganization();
+    const user = await createUser(org.id, "operador", { password: "certa-123" });
+    const claims = await signIn(user.email, "certa-123");
+    const inOneHour = new Date(Date.now() + 3600_000);
+    await getDb().update(userSessions).set({ expiresAt: inOneHour }).where(eq(userSessions.id, claims.sessionId));
+    expect(await loadSessionUser(getDb(), claims)).not.toBeNull();
+    const [row] = await getDb().select().from(userSessions).where(eq(userSessions.id, claims.sessionId));
+    expect(row!.expiresAt.getTime()).toBeGreaterThan(Date.now() + 11.9 * 3600_000);
   });
 
   it("an expired session opens nothing", async () => {

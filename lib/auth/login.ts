@@ -61,6 +61,8 @@ export const verifyLogin = async (
   if (!user.active) return { ok: false, reason: "inactive" };
   await db.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, user.id));
   const sessionId = await openSession(db, user, input.ip ?? null);
+  // Deactivated or given a new password while this one was being checked: as if it had happened first.
+  if (!sessionId) return { ok: false, reason: "invalid" };
   return {
     ok: true,
     user: { id: user.id, organizationId: user.organizationId, role: user.role, name: user.name, email: user.email, sessionId },

@@ -12,22 +12,32 @@ export type CurrentUser = SessionUser & { organizationName: string; timeZone: st
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Records a sign-in; the returned id goes into the JWT. */
-export const openSession = async (db: DbOrTx, user: { id: string; organizationId: string }, ip: string | null) => {
+/**
+ * Records a sign-in; the returned id goes into the JWT. Only while the user is still active with the password
+ * that was just verified: a reset or a deactivation that committed while the password hash was being checked
+ * would otherwise leave a session its own "end all sessions" never saw. Returns null then (the login fails).
+ */
+export const openSession = async (
+  db: DbOrTx,
+  user: { id: string; organizationId: string; passwordHash: string },
+  ip: string | null,
+): Promise<string | null> => {
   await db
     .delete(userSessions)
     .where(and(eq(userSessions.userId, user.id), lt(userSessions.expiresAt, sql`now() - make_interval(days => ${KEEP_ENDED_DAYS})`)));
-  const [row] = await db
-    .insert(userSessions)
-    .values({
-      organizationId: user.organizationId,
-      userId: user.id,
-      ip,
-      expiresAt: sql`now() + make_interval(secs => ${SESSION_MAX_AGE_SECONDS})`,
-    })
-    .returning({ id: userSessions.id });
-  return row!.id;
+  const rows = await db.execute<{ id: string }>(sql`
+    insert into ${userSessions} (organization_id, user_id, ip, expires_at)
+    select ${users.organizationId}, ${users.id}, ${ip}, now() + make_interval(secs => ${SESSION_MAX_AGE_SECONDS})
+      from ${users}
+     where ${users.id} = ${user.id}::uuid and ${users.organizationId} = ${user.organizationId}::uuid
+       and ${users.active} and ${users.passwordHash} = ${user.passwordHash}
+    returning id`);
+  return rows[0]?.id ?? null;
 };
+
+// A session in use is extended (12 h after the latest request, like the cookie), at most once every
+// SLIDE_EVERY_SECONDS so requests do not each write.
+const SLIDE_EVERY_SECONDS = 15 * 60;
 
 /**
  * The user a session cookie names, if that sign-in is still open and the user still active; the role and
@@ -50,6 +60,7 @@ export const loadSessionUser = async (
       organizationName: organizations.name,
       timeZone: organizations.timeZone,
       sessionId: userSessions.id,
+      expiresAt: userSessions.expiresAt,
     })
     .from(userSessions)
     .innerJoin(users, eq(users.id, userSessions.userId))
@@ -65,7 +76,14 @@ export const loadSessionUser = async (
       ),
     )
     .limit(1);
-  return row ?? null;
+  if (!row) return null;
+  const { expiresAt, ...current } = row;
+  if (expiresAt.getTime() - Date.now() < (SESSION_MAX_AGE_SECONDS - SLIDE_EVERY_SECONDS) * 1000)
+    await db
+      .update(userSessions)
+      .set({ expiresAt: sql`now() + make_interval(secs => ${SESSION_MAX_AGE_SECONDS})` })
+      .where(and(eq(userSessions.id, current.sessionId), isNull(userSessions.endedAt)));
+  return current;
 };
 
 /** Ends one sign-in ("Sair"). */
