@@ -9,7 +9,7 @@ import {
   previewAudience,
   suggestCities,
 } from "@/db/queries/segments";
-import { checkFilterReferences, compileFilter, tagSignature, validateFilterReferences } from "@/lib/segments/compile";
+import { checkFilterReferences, compileCount, compileFilter, tagSignature, validateFilterReferences, type TagTests } from "@/lib/segments/compile";
 import { assertFilter, optInOf, type AudienceFilter } from "@/lib/segments/filter";
 import { createOrganization } from "./support/fixtures";
 
@@ -253,16 +253,27 @@ const agree = async (input: unknown, timeZone = SP) => {
   const filter = assertFilter(input);
   const db = getDb();
   const expected = expectedIds(rowsA, filter, timeZone);
-  const [count, preview, ids, rowCount] = await Promise.all([
+  const countWith = async (tagTests: TagTests) =>
+    (await db.execute<{ n: number }>(compileCount(orgA, filter, { timeZone, tagTests })))[0]!.n;
+  const [count, preview, walked, sorted, ids, rowCount, plain, guarded] = await Promise.all([
     countAudience(db, orgA, filter, { timeZone }),
     previewAudience(db, orgA, filter, { timeZone, limit: 10_000 }),
+    // Both ways a preview reads its rows: along the name index, or the audience sorted.
+    previewAudience(db, orgA, filter, { timeZone, limit: 10_000, strategy: "walk" }),
+    previewAudience(db, orgA, filter, { timeZone, limit: 10_000, strategy: "sort" }),
     audienceContactIds(db, orgA, filter, { timeZone }),
     rowPathCount(orgA, filter, timeZone),
+    countWith("plain"),
+    countWith("guarded"),
   ]);
   expect(ids).toEqual(expected);
   expect(preview.map((p) => Number(p.id)).sort((a, b) => a - b)).toEqual(expected);
+  expect(walked).toEqual(preview);
+  expect(sorted).toEqual(preview);
   expect(count).toBe(expected.length);
   expect(rowCount).toBe(expected.length);
+  // Both ways of writing the etiqueta tests (countAudience picks one by rarity) count the same contacts.
+  expect([plain, guarded]).toEqual([expected.length, expected.length]);
   return expected;
 };
 

@@ -17,13 +17,22 @@ describe("compileFilter — SQL shape", () => {
     expect(q.params).toEqual([ORG, ["opted_in"]]);
   });
 
-  it("etiquetas: any is an overlap, all a containment, none a negated overlap, each behind its signature check", () => {
+  it("etiquetas: any is an overlap, all a containment, none a negated overlap (GIN-friendly operators)", () => {
     const q = render({ version: 1, tags: { any: [1, 2], all: [3], none: [4, 5] } });
+    expect(q.sql).toContain(`"contacts"."tag_ids" && $3::int[]`);
+    expect(q.sql).toContain(`"contacts"."tag_ids" @> $4::int[]`);
+    expect(q.sql).toContain(`not ("contacts"."tag_ids" && $5::int[])`);
+    expect(q.params.slice(2)).toEqual([[1, 2], [3], [4, 5]]);
+  });
+
+  it("in a guarded count the etiqueta tests sit behind their signature checks", () => {
+    const filter: AudienceFilter = { version: 1, tags: { any: [1, 2], all: [3], none: [4, 5] }, states: ["SP"] };
+    const q = dialect.sqlToQuery(compileCount(ORG, filter, TZ));
     expect(q.sql).toContain(
-      `(case when "contacts"."tag_sig" & $3::int8 <> 0 and "contacts"."tag_sig" & $4::int8 = $5::int8 then "contacts"."tag_ids" && $6::int[] and "contacts"."tag_ids" @> $7::int[] else false end)`,
+      `(case when "contacts"."tag_sig" & $4::int8 <> 0 and "contacts"."tag_sig" & $5::int8 = $6::int8 then "contacts"."tag_ids" && $7::int[] and "contacts"."tag_ids" @> $8::int[] else false end)`,
     );
-    expect(q.sql).toContain(`("contacts"."tag_sig" & $8::int8 = 0 or not ("contacts"."tag_ids" && $9::int[]))`);
-    expect(q.params.slice(2)).toEqual(["6", "8", "8", [1, 2], [3], "48", [4, 5]]);
+    expect(q.sql).toContain(`("contacts"."tag_sig" & $9::int8 = 0 or not ("contacts"."tag_ids" && $10::int[]))`);
+    expect(q.params.slice(3)).toEqual(["6", "8", "8", [1, 2], [3], "48", [4, 5]]);
   });
 
   it("the signature has one bit per etiqueta id modulo 64, as a signed 64-bit integer", () => {
@@ -122,10 +131,12 @@ describe("compileCount", () => {
       { version: 1, cities: [{ city: "Santos", state: "SP" }] },
       { version: 1, tags: { all: [1], none: [2] } },
     ] as AudienceFilter[]) {
-      const count = dialect.sqlToQuery(compileCount(ORG, filter, TZ));
+      const count = dialect.sqlToQuery(compileCount(ORG, filter, { ...TZ, tagTests: "plain" }));
       const where = render(filter);
       expect(count.sql).toBe(`select count(*)::int as n from "contacts" where ${where.sql}`);
       expect(count.params).toEqual(where.params);
+      const guarded = dialect.sqlToQuery(compileCount(ORG, filter, TZ));
+      expect(guarded.sql.startsWith(`select count(*)::int as n from "contacts" where`)).toBe(true);
     }
   });
 
@@ -170,9 +181,9 @@ describe("compileCount", () => {
   });
 
   it("array tests come last and in a fixed order: etiquetas, then the exclusion, then chips", () => {
-    const q = render({ version: 1, tags: { none: [7] }, chips: [2], states: ["SP"] });
+    const q = dialect.sqlToQuery(compileCount(ORG, { version: 1, tags: { none: [7] }, chips: [2], states: ["SP"] }, TZ));
     expect(q.sql).toBe(
-      `"contacts"."organization_id" = $1::uuid and "contacts"."opt_in_status" = any($2::opt_in_status[]) and "contacts"."state" = any($3::bpchar[]) and (case when ("contacts"."tag_sig" & $4::int8 = 0 or not ("contacts"."tag_ids" && $5::int[])) then "contacts"."chip_ids" && $6::int[] else false end)`,
+      `select count(*)::int as n from "contacts" where "contacts"."organization_id" = $1::uuid and "contacts"."opt_in_status" = any($2::opt_in_status[]) and "contacts"."state" = any($3::bpchar[]) and (case when ("contacts"."tag_sig" & $4::int8 = 0 or not ("contacts"."tag_ids" && $5::int[])) then "contacts"."chip_ids" && $6::int[] else false end)`,
     );
   });
 });

@@ -42,13 +42,19 @@ const localMidnight = (day: string, timeZone: string, dayAfter = false) =>
 type Parts = {
   /** Organization, opt-in, carteira, UF, cidade, período: comparisons PostgreSQL checks first, cheapest first. */
   base: SQL[];
-  /** The etiqueta test (any/all), when present: an array test, checked after `base`. */
-  tags?: SQL;
-  /** The chip test, when present: checked last (registrations are broad: most contacts pass). */
-  chips?: SQL;
-  /** tags.none, when present: the ids no selected contact may carry. */
-  none?: readonly number[];
+  tags: NonNullable<AudienceFilter["tags"]>;
+  chips?: readonly number[];
 };
+
+/**
+ * How the etiqueta tests are written:
+ * - "plain": `tag_ids && …`, `tag_ids @> …`, `not (tag_ids && …)` as conditions of their own. PostgreSQL can serve
+ *   them with the GIN index and estimate them from its statistics: right for rows (preview, snapshot) and for
+ *   counts of rare etiquetas.
+ * - "guarded": behind the signature contacts.tag_sig, in a fixed order (see `inOrder`): right for counts that
+ *   scan the covering index over a broad audience.
+ */
+export type TagTests = "plain" | "guarded";
 
 /**
  * The bits contacts.tag_sig sets for these etiquetas (one bit per id % 64, as contact_tag_signature of migration
@@ -84,11 +90,27 @@ const compileParts = (organizationId: string, filter: AudienceFilter, options: C
     if (filter.period.from) base.push(sql`${column} >= ${localMidnight(filter.period.from, options.timeZone)}`);
     if (filter.period.to) base.push(sql`${column} < ${localMidnight(filter.period.to, options.timeZone, true)}`);
   }
-  let tagTest: SQL | undefined;
-  const { any, all } = filter.tags ?? {};
+  return { base, tags: filter.tags ?? {}, chips: filter.chips };
+};
+
+// contacts.chip_ids mirrors contact_chips.registered (trigger of migration 0002): an array test on the covering
+// index instead of a semi-join per candidate.
+const chipTest = (chips: readonly number[]) => sql`${contacts.chipIds} && ${ints(chips)}`;
+
+const conditionOf = ({ base, tags, chips }: Parts, tagTests: TagTests): SQL => {
+  const { any, all, none } = tags;
+  if (tagTests === "plain") {
+    const tests = [...base];
+    if (any) tests.push(sql`${contacts.tagIds} && ${ints(any)}`);
+    if (all) tests.push(sql`${contacts.tagIds} @> ${ints(all)}`);
+    if (none) tests.push(sql`not (${contacts.tagIds} && ${ints(none)})`);
+    if (chips) tests.push(chipTest(chips));
+    return sql.join(tests, sql` and `);
+  }
+  const ordered: SQL[] = [];
   if (any || all) {
     // The signature rules out most tuples with one AND of two integers; the exact array tests (which copy and
-    // walk the arrays) run only where it passes. One CASE so PostgreSQL keeps that order.
+    // walk the arrays) run only where it passes.
     const quick: SQL[] = [];
     const exact: SQL[] = [];
     if (any) {
@@ -99,21 +121,12 @@ const compileParts = (organizationId: string, filter: AudienceFilter, options: C
       quick.push(sql`${contacts.tagSig} & ${sig(all)} = ${sig(all)}`);
       exact.push(sql`${contacts.tagIds} @> ${ints(all)}`);
     }
-    tagTest = sql`(case when ${sql.join(quick, sql` and `)} then ${sql.join(exact, sql` and `)} else false end)`;
+    ordered.push(sql`(case when ${sql.join(quick, sql` and `)} then ${sql.join(exact, sql` and `)} else false end)`);
   }
-  // contacts.chip_ids mirrors contact_chips.registered (trigger of migration 0002): an array test on the covering
-  // index instead of a semi-join per candidate.
-  const chipTest = filter.chips ? sql`${contacts.chipIds} && ${ints(filter.chips)}` : undefined;
-  return { base, tags: tagTest, chips: chipTest, none: filter.tags?.none };
-};
-
-/**
- * The filter as one SQL condition over `contacts` (always including `organization_id = $org`).
- * Use it to select rows: `select … from contacts where ${compileFilter(…)}`.
- */
-const conditionOf = ({ base, tags, chips, none }: Parts): SQL => {
-  const tests = [tags, none && hasNone(none), chips].filter((t): t is SQL => t !== undefined);
-  return sql.join(tests.length ? [...base, inOrder(tests)] : base, sql` and `);
+  // A contact whose signature shares no bit with the excluded etiquetas carries none of them: no array test.
+  if (none) ordered.push(sql`(${contacts.tagSig} & ${sig(none)} = 0 or not (${contacts.tagIds} && ${ints(none)}))`);
+  if (chips) ordered.push(chipTest(chips));
+  return sql.join(ordered.length ? [...base, inOrder(ordered)] : base, sql` and `);
 };
 
 // PostgreSQL orders the ANDed conditions of a scan by its own cost estimates, which rate an array test as cheap
@@ -122,34 +135,47 @@ const conditionOf = ({ base, tags, chips, none }: Parts): SQL => {
 const inOrder = ([first, ...rest]: SQL[]): SQL =>
   rest.length ? sql`(case when ${first} then ${inOrder(rest)} else false end)` : first!;
 
-// A contact whose signature shares no bit with the excluded etiquetas carries none of them: no array test.
-const hasNone = (none: readonly number[]) =>
-  sql`(${contacts.tagSig} & ${sig(none)} = 0 or not (${contacts.tagIds} && ${ints(none)}))`;
-
+/**
+ * The filter as one SQL condition over `contacts` (always including `organization_id = $org`).
+ * Use it to select rows: `select … from contacts where ${compileFilter(…)}`.
+ */
 export const compileFilter = (organizationId: string, filter: AudienceFilter, options: CompileOptions): SQL =>
-  conditionOf(compileParts(organizationId, filter, options));
+  conditionOf(compileParts(organizationId, filter, options), "plain");
 
 /**
  * The count as one statement returning `{ n: number }`. Equivalent to `count(*) where compileFilter(…)` (the
- * integration tests prove it), but shaped for speed:
+ * integration tests prove it, for both ways of writing the etiqueta tests), but shaped for speed:
  * - opt-in, carteira and UF, plus at most one etiqueta ("tem") or one chip, sum the buckets of
  *   contact_segment_counts (kept exact by triggers on contacts, in the same transactions);
  * - "has none of" beside those: the buckets minus the buckets of the one excluded etiqueta, or, for several,
  *   minus count(rest and has any of them) — a GIN lookup: "not any of" keeps ~all rows and no index serves it;
- * - anything else (período, cidade, several etiquetas or chips) is one count(*) the covering index answers.
+ * - anything else (período, cidade, several etiquetas or chips) is one count(*) over the contacts, with the
+ *   etiqueta tests written as `tagTests` says (default "guarded"; `countAudience` picks "plain" for rare ones).
  * Every part runs in the same statement, so it sees one snapshot.
  */
-export const compileCount = (organizationId: string, filter: AudienceFilter, options: CompileOptions): SQL => {
+export const compileCount = (
+  organizationId: string,
+  filter: AudienceFilter,
+  options: CompileOptions & { tagTests?: TagTests },
+): SQL => {
   const parts = compileParts(organizationId, filter, options);
-  const { base, none } = parts;
+  const scan = () => sql`select count(*)::int as n from ${contacts} where ${conditionOf(parts, options.tagTests ?? "guarded")}`;
+  const { none } = parts.tags;
   const facet = bucketFacet(filter);
-  if (!facet) return sql`select count(*)::int as n from ${contacts} where ${conditionOf(parts)}`;
+  if (!facet) return scan();
   const buckets = bucketSum(organizationId, filter, facet);
   if (!none) return sql`select ${buckets}::int as n`;
-  if (facet.tagId || facet.chipId) return sql`select count(*)::int as n from ${contacts} where ${conditionOf(parts)}`;
+  if (facet.tagId || facet.chipId) return scan();
   if (none.length === 1) return sql`select (${buckets} - ${bucketSum(organizationId, filter, { tagId: none[0]!, chipId: 0 })})::int as n`;
-  const rest = sql.join(base, sql` and `);
+  const rest = sql.join(parts.base, sql` and `);
   return sql`select (${buckets} - (select count(*) from ${contacts} where ${rest} and ${contacts.tagIds} && ${ints(none)}))::int as n`;
+};
+
+/** Whether the count of this filter scans contacts and tests etiquetas "tem alguma/todas" on them. */
+export const countTestsTags = (filter: AudienceFilter) => {
+  if (!filter.tags?.any && !filter.tags?.all) return false;
+  const facet = bucketFacet(filter);
+  return !facet || Boolean(facet.tagId && filter.tags?.none);
 };
 
 type Facet = { tagId: number; chipId: number };

@@ -16,9 +16,12 @@ export const POST = authorizedRoute({ role: "operador" }, async (req, { db, user
   try {
     const filter = await validAudienceFilter(db, user.organizationId, parsed.data.filter);
     const options = { timeZone: user.timeZone };
-    const [count, rows, { names }] = await Promise.all([
-      countAudience(db, user.organizationId, filter, options),
-      previewAudience(db, user.organizationId, filter, { ...options, limit: 10 }),
+    const [{ count, rows }, { names }] = await Promise.all([
+      // The count tells the preview how to read the first rows (lib/segments/queries.ts).
+      countAudience(db, user.organizationId, filter, options).then(async (count) => ({
+        count,
+        rows: await previewAudience(db, user.organizationId, filter, { ...options, limit: 10, count }),
+      })),
       filterOptions(db, user.organizationId),
     ]);
     return NextResponse.json({ count, rows, summary: describeFilter(filter, names) }, { headers: { "cache-control": "no-store" } });
