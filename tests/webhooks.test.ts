@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import { and, eq, ne } from "drizzle-orm";
+import { and, eq, ne, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
 import {
@@ -184,6 +184,27 @@ describe("webhook: inbound messages", () => {
     const reg = await getDb().select().from(contactChips).where(and(eq(contactChips.contactId, c.id), eq(contactChips.chipId, chipId)));
     expect(reg).toMatchObject([{ registered: true }]);
     expect((await contact(c.id)).lastInteractionAt).toBeInstanceOf(Date);
+    expect((await contact(c.id)).chipIds).toEqual([chipId]);
+  });
+
+  it("keeps contacts.chip_ids equal to the registrations: a new number, a contact of another chip, a re-delivery", async () => {
+    const db = getDb();
+    const [other] = await db
+      .insert(chips)
+      .values({ organizationId: orgId, name: "Outro", displayNumber: "+55 11 4000-9999", phoneNumberId: `outro-${orgId}`, wabaId: "w", accessTokenEncrypted: "x" })
+      .returning({ id: chips.id });
+    const known = await newContact("+5511987650031");
+    await db.insert(contactChips).values({ organizationId: orgId, contactId: known.id, chipId: other!.id, registered: true });
+    const body = messageBody("5511987650031", "Oi");
+    await post(body);
+    await post(body);
+    await post(messageBody("5511987650032", "Olá, vi o anúncio"));
+    const mismatched = await db.execute<{ id: number }>(sql`
+      select id from contacts where organization_id = ${orgId}::uuid and chip_ids is distinct from contact_chip_ids(id)`);
+    expect(mismatched).toHaveLength(0);
+    expect((await contact(known.id)).chipIds).toEqual([chipId, other!.id].sort((a, b) => a - b));
+    const [created] = await db.select().from(contacts).where(and(eq(contacts.organizationId, orgId), eq(contacts.phone, "+5511987650032")));
+    expect(created!.chipIds).toEqual([chipId]);
   });
 
   it.each(["SAIR", "sair", "Sáir!", "PARAR.", "stop", "Cancelar", "DESCADASTRAR"])("%j opts the contact out, with history, and is not routed", async (word) => {

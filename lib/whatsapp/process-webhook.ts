@@ -114,7 +114,8 @@ const storeMessageQuery = (chip: ChipRef, event: MessageEvent, phone: string, in
        where cp.id = (select campaign_id from recipient) and cp.organization_id = ${org}
     ),
     intent as (
-      select (fresh.yes and ${intent.optOut}::boolean) as opt_out,
+      select fresh.yes as fresh,
+             (fresh.yes and ${intent.optOut}::boolean) as opt_out,
              (fresh.yes and not ${intent.optOut}::boolean and ${intent.optInAnswer}::boolean
                and coalesce((select asks_opt_in from campaign), false)) as opt_in
         from fresh
@@ -122,6 +123,11 @@ const storeMessageQuery = (chip: ChipRef, event: MessageEvent, phone: string, in
     touched as (
       update contacts c set
         last_interaction_at = greatest(c.last_interaction_at, ${ts}::timestamptz),
+        -- The registration below, already in the contact's chip_ids (sorted, as contact_chip_ids builds it): the
+        -- trigger on contact_chips then finds nothing to change, instead of updating the contact a second time.
+        chip_ids = case when i.fresh and not (${chip.id}::int = any(c.chip_ids))
+                        then array(select x from unnest(c.chip_ids || ${chip.id}::int) x order by x)
+                        else c.chip_ids end,
         opt_in_status = case
           when i.opt_out then 'opted_out'::opt_in_status
           when i.opt_in and c.opt_in_status in ('none', 'pending') then 'opted_in'::opt_in_status
@@ -142,8 +148,9 @@ const storeMessageQuery = (chip: ChipRef, event: MessageEvent, phone: string, in
       returning c.id, found.opt_in_status as was, c.opt_in_status as now
     ),
     created as (
-      insert into contacts (organization_id, name, phone, last_interaction_at, opt_in_status, opt_in_source, opted_out_at)
-      select ${org}, ${event.profileName?.trim().slice(0, 120) || phone}, ${phone}, ${ts}::timestamptz,
+      insert into contacts (organization_id, name, phone, chip_ids, last_interaction_at, opt_in_status, opt_in_source, opted_out_at)
+      select ${org}, ${event.profileName?.trim().slice(0, 120) || phone}, ${phone},
+             case when i.fresh then array[${chip.id}::int] else '{}'::int[] end, ${ts}::timestamptz,
              case when i.opt_out then 'opted_out' else 'none' end::opt_in_status,
              case when i.opt_out then 'keyword'::opt_in_source end,
              case when i.opt_out then now() end
