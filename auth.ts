@@ -4,6 +4,7 @@ import { z } from "zod";
 import { getDb } from "@/db/client";
 import { verifyLogin, type LoginFailure } from "@/lib/auth/login";
 import { endSession } from "@/lib/auth/sessions";
+import { isUuid } from "@/lib/ids";
 import { authConfig } from "./auth.config";
 
 class LoginError extends CredentialsSignin {
@@ -28,10 +29,11 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
     },
   },
   events: {
-    // Auth.js's own sign-out route (POST /api/auth/signout) ends the sign-in too, not only the cookie.
+    // Every sign-out ("Sair" and Auth.js's own POST /api/auth/signout) ends the sign-in's row before the cookie
+    // is cleared, not only the cookie.
     signOut: async (message) => {
       const sid = "token" in message ? message.token?.sid : undefined;
-      if (typeof sid === "string" && /^[0-9a-f-]{36}$/i.test(sid)) await endSession(getDb(), sid);
+      if (isUuid(sid)) await endSession(getDb(), sid);
     },
   },
   providers: [

@@ -64,16 +64,20 @@ const localDay = (column: string) => `(c.${column} at time zone '${TZ}')::date`;
 const buildFilters = (ids: Ids): BenchFilter[] => {
   const { tag, wallet, chip, org } = ids;
   const f = (x: unknown) => assertFilter(x);
+  // One etiqueta: our filter and the naive join-table count.
+  const singleTag = (name: string) => ({
+    filter: f({ version: 1, tags: { any: [tag(name)] } }),
+    naive: {
+      text: `select count(*)::int as n from contacts c where ${OPTED_IN}
+             and c.id in (select ct.contact_id from contact_tags ct where ct.tag_id = $2)`,
+      params: [org, tag(name)],
+    },
+  });
   return [
     {
       key: "etiqueta",
       name: "Etiqueta única (cliente-vip, 2,9 %)",
-      filter: f({ version: 1, tags: { any: [tag("cliente-vip")] } }),
-      naive: {
-        text: `select count(*)::int as n from contacts c where ${OPTED_IN}
-               and c.id in (select ct.contact_id from contact_tags ct where ct.tag_id = $2)`,
-        params: [org, tag("cliente-vip")],
-      },
+      ...singleTag("cliente-vip"),
     },
     {
       key: "alguma3_uf",
@@ -162,12 +166,7 @@ const buildFilters = (ids: Ids): BenchFilter[] => {
       key: "etiqueta_popular",
       extra: true,
       name: "[extra] Etiqueta popular (newsletter, 51 %)",
-      filter: f({ version: 1, tags: { any: [tag("newsletter")] } }),
-      naive: {
-        text: `select count(*)::int as n from contacts c where ${OPTED_IN}
-               and c.id in (select ct.contact_id from contact_tags ct where ct.tag_id = $2)`,
-        params: [org, tag("newsletter")],
-      },
+      ...singleTag("newsletter"),
     },
     {
       key: "chip_so",

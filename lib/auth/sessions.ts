@@ -1,5 +1,6 @@
 import { and, eq, gt, isNull, lt, ne, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
+import { isUuid } from "@/lib/ids";
 import { organizations, userSessions, users } from "@/db/schema";
 import type { SessionUser } from "./login";
 import { SESSION_MAX_AGE_SECONDS } from "./session-age";
@@ -9,8 +10,6 @@ const KEEP_ENDED_DAYS = 30;
 
 export type SessionEndReason = "logout" | "deactivated" | "password_reset";
 export type CurrentUser = SessionUser & { organizationName: string; timeZone: string; sessionId: string };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Records a sign-in; the returned id goes into the JWT. Only while the user is still active with the password
@@ -48,8 +47,7 @@ export const loadSessionUser = async (
   claims: { userId?: unknown; organizationId?: unknown; sessionId?: unknown },
 ): Promise<CurrentUser | null> => {
   const { userId, organizationId, sessionId } = claims;
-  if (typeof userId !== "string" || typeof organizationId !== "string" || typeof sessionId !== "string") return null;
-  if (!UUID.test(userId) || !UUID.test(organizationId) || !UUID.test(sessionId)) return null;
+  if (!isUuid(userId) || !isUuid(organizationId) || !isUuid(sessionId)) return null;
   const [row] = await db
     .select({
       id: users.id,

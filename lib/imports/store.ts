@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { isUuid } from "@/lib/ids";
 import type { CsvDelimiter, TextEncodingName } from "./csv";
 import type { ColumnMapping, ErrorKind } from "./fields";
 import type { ImportCounts, ImportProgress, ImportRowError } from "./run";
@@ -16,15 +17,14 @@ export const UPLOAD_TTL_MS = 60 * 60 * 1000;
 // A running import writes its status at least every batch; one silent for this long died with its process.
 export const STALE_RUN_MS = 3 * 60 * 1000;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const isImportId = (id: string) => UUID.test(id);
+export const isImportId = (id: string) => isUuid(id);
 
 export const importsRoot = () => process.env.DISPARO_IMPORTS_DIR || path.join(os.tmpdir(), "disparo-imports");
 
 // Both parts are uuids checked here, so no path built from them can leave the root.
 const dirFor = (organizationId: string, id: string) => {
-  if (!UUID.test(organizationId) || !UUID.test(id)) throw new Error("identificador de importação inválido");
+  if (!isUuid(organizationId) || !isUuid(id)) throw new Error("identificador de importação inválido");
   return path.join(importsRoot(), organizationId.toLowerCase(), id.toLowerCase());
 };
 
@@ -175,9 +175,9 @@ export const sweepExpired = async (now = Date.now()) => {
   const orgs = await readdir(root).catch(() => [] as string[]);
   let removed = 0;
   let kept = 0;
-  for (const org of orgs.filter((o) => UUID.test(o))) {
+  for (const org of orgs.filter((o) => isUuid(o))) {
     const orgDir = path.join(root, org);
-    for (const id of (await readdir(orgDir).catch(() => [] as string[])).filter((i) => UUID.test(i))) {
+    for (const id of (await readdir(orgDir).catch(() => [] as string[])).filter((i) => isUuid(i))) {
       const dir = path.join(orgDir, id);
       const lastActivity = await readFile(files(dir).status, "utf8").then(
         (text) => Date.parse((JSON.parse(text) as ImportStatus).updatedAt),

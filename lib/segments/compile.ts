@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { chips, contacts, contactSegmentCounts, tags, wallets } from "@/db/schema";
+import { isUuid } from "@/lib/ids";
 import { FilterValidationError, optInOf, type AudienceFilter, type FilterIssue } from "./filter";
 
 // One compiler for every reader of an audience: the live count, the preview and the campaign snapshot all
@@ -11,10 +12,9 @@ export type CompileOptions = {
   timeZone: string;
 };
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const assertOrganizationId = (organizationId: string) => {
-  if (!UUID_RE.test(organizationId)) throw new Error(`Organização inválida (${JSON.stringify(organizationId)}): esperado um UUID.`);
+  if (!isUuid(organizationId)) throw new Error(`Organização inválida (${JSON.stringify(organizationId)}): esperado um UUID.`);
 };
 
 /** Rejects a time zone PostgreSQL and the browser would not both understand. */
@@ -165,18 +165,14 @@ export const compileCount = (
   if (!facet) return scan();
   const buckets = bucketSum(organizationId, filter, facet);
   if (!none) return sql`select ${buckets}::int as n`;
-  if (facet.tagId || facet.chipId) return scan();
   if (none.length === 1) return sql`select (${buckets} - ${bucketSum(organizationId, filter, { tagId: none[0]!, chipId: 0 })})::int as n`;
   const rest = sql.join(parts.base, sql` and `);
   return sql`select (${buckets} - (select count(*) from ${contacts} where ${rest} and ${contacts.tagIds} && ${ints(none)}))::int as n`;
 };
 
 /** Whether the count of this filter scans contacts and tests etiquetas "tem alguma/todas" on them. */
-export const countTestsTags = (filter: AudienceFilter) => {
-  if (!filter.tags?.any && !filter.tags?.all) return false;
-  const facet = bucketFacet(filter);
-  return !facet || Boolean(facet.tagId && filter.tags?.none);
-};
+export const countTestsTags = (filter: AudienceFilter) =>
+  Boolean(filter.tags?.any || filter.tags?.all) && !bucketFacet(filter);
 
 type Facet = { tagId: number; chipId: number };
 
@@ -189,9 +185,10 @@ const bucketFacet = (filter: AudienceFilter): Facet | null => {
   const { any, all } = filter.tags ?? {};
   const tagIds = [...new Set([...(any ?? []), ...(all ?? [])])];
   const chipIds = filter.chips ?? [];
-  // "any of [a]" and "all of [a]" are the same etiqueta test; two different ones, or an etiqueta and a chip,
-  // are an intersection no bucket holds.
+  // "any of [a]" and "all of [a]" are the same etiqueta test; two different ones, an etiqueta and a chip, or
+  // either beside "não tem nenhuma", are an intersection no bucket holds.
   if (tagIds.length + chipIds.length > 1) return null;
+  if (tagIds.length + chipIds.length === 1 && filter.tags?.none) return null;
   return { tagId: tagIds[0] ?? 0, chipId: chipIds[0] ?? 0 };
 };
 

@@ -2,7 +2,7 @@ import { asc, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { contacts, contactSegmentCounts } from "@/db/schema";
 import { assertOrganizationId, compileCount, compileFilter, countTestsTags, type CompileOptions, type TagTests } from "./compile";
-import { UFS, type AudienceFilter } from "./filter";
+import { OPT_IN_STATUSES, UFS, type AudienceFilter } from "./filter";
 
 // Readers of an audience. All of them go through ./compile.ts, so the count shown while the filter is edited,
 // the preview and the campaign's snapshot select exactly the same contacts. Framework-free (no "server-only"),
@@ -12,14 +12,9 @@ export const PREVIEW_MAX = 10_000;
 
 const WALK_VISITS_PER_ROW = 25_000;
 
-/** All of the organization's contacts, from the buckets. */
-const organizationSize = async (db: DbOrTx, organizationId: string) => {
-  const t = contactSegmentCounts;
-  const [row] = await db.execute<{ n: number }>(sql`
-    select coalesce(sum(${t.n}), 0)::bigint as n from ${t}
-     where ${t.organizationId} = ${organizationId}::uuid and ${t.tagId} = 0 and ${t.chipId} = 0`);
-  return Number(row?.n ?? 0);
-};
+/** All of the organization's contacts, whatever their opt-in (a sum of its buckets, like any such count). */
+const organizationSize = (db: DbOrTx, organizationId: string, options: CompileOptions) =>
+  countAudience(db, organizationId, { version: 1, optIn: [...OPT_IN_STATUSES] }, options);
 
 /** How many contacts the filter selects (the live count of the Segmentação screen). */
 export const countAudience = async (
@@ -90,7 +85,7 @@ export const previewAudience = async (
   const count = options.count ?? (await countAudience(db, organizationId, filter, options));
   if (count === 0) return [];
   const strategy =
-    options.strategy ?? (count * WALK_VISITS_PER_ROW < limit * (await organizationSize(db, organizationId)) ? "sort" : "walk");
+    options.strategy ?? (count * WALK_VISITS_PER_ROW < limit * (await organizationSize(db, organizationId, options)) ? "sort" : "walk");
   const columns = {
     id: contacts.id,
     name: contacts.name,
