@@ -89,6 +89,9 @@ const template = (
   variables: bodyVariables(parts.examples),
 });
 
+/** Marked as the opt-in request in Configurações › Templates (templates.is_opt_in_request). */
+export const OPT_IN_TEMPLATE_NAME = "boas_vindas_optin";
+
 export const DEMO_TEMPLATES: readonly TemplateSeed[] = [
   template("promo_black_friday", "marketing", "approved", {
     header: {
@@ -564,10 +567,10 @@ export const seedDemo = async (
     for (const [i, t] of DEMO_TEMPLATES.entries()) {
       await tx.unsafe(
         `insert into templates (organization_id, waba_id, meta_template_id, name, language, category, status,
-           components, variables, variable_count, synced_at)
-         values ($1, $2, $3, $4, 'pt_BR', $5, $6, $7, $8, $9, ${REF} - interval '2 hours')`,
+           components, variables, variable_count, is_opt_in_request, synced_at)
+         values ($1, $2, $3, $4, 'pt_BR', $5, $6, $7, $8, $9, $10, ${REF} - interval '2 hours')`,
         [orgId, DEMO_CHIPS[0].wabaId, String(900000000000001 + i), t.name, t.category, t.status,
-          tx.json(t.components as postgres.JSONValue), tx.json(t.variables), t.variables.length],
+          tx.json(t.components as postgres.JSONValue), tx.json(t.variables), t.variables.length, t.name === OPT_IN_TEMPLATE_NAME],
       );
     }
 

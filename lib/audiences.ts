@@ -1,13 +1,19 @@
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "@/db/client";
-import { audiences, campaigns } from "@/db/schema";
+import type { Db, DbOrTx } from "@/db/client";
+import { audiences, campaigns, organizations } from "@/db/schema";
 import { ActionError } from "@/lib/auth/action";
 import { audit } from "@/lib/audit";
 import { checkFilterReferences } from "@/lib/segments/compile";
+import { countAudience } from "@/lib/segments/queries";
 import { FILTER_VERSION, parseFilter, type AudienceFilter } from "@/lib/segments/filter";
 
 type Actor = { organizationId: string; userId: string };
+
+const organizationTimeZone = async (db: DbOrTx, organizationId: string) => {
+  const [org] = await db.select({ timeZone: organizations.timeZone }).from(organizations).where(eq(organizations.id, organizationId));
+  return org?.timeZone ?? "America/Sao_Paulo";
+};
 
 export const audienceNameSchema = z
   .string({ error: "Dê um nome à lista." })
@@ -62,6 +68,10 @@ export const saveAudience = async (db: Db, actor: Actor, id: number | null, inpu
             .values({ organizationId: actor.organizationId, name: input.name, filter, filterVersion: FILTER_VERSION, createdByUserId: actor.userId })
             .returning({ id: audiences.id });
       if (!row) throw new ActionError("not_found", "Lista não encontrada.");
+      // Kept so the campaign confirmation can say how much the list changed since it was saved.
+      const timeZone = await organizationTimeZone(tx, actor.organizationId);
+      const savedCount = await countAudience(tx, actor.organizationId, filter, { timeZone });
+      await tx.update(audiences).set({ savedCount }).where(eq(audiences.id, row.id));
       await audit(tx, { ...actor, action: id ? "audience.update" : "audience.create", entityType: "audience", entityId: row.id, data: { name: input.name, filter } });
       return row;
     });

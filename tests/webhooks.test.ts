@@ -85,7 +85,7 @@ beforeAll(async () => {
     .values({ organizationId: orgId, name: "Vendas", displayNumber: "+551140001000", phoneNumberId: PNID, wabaId: DEMO_CHIPS[0].wabaId, accessTokenEncrypted: encryptSecret(DEMO_CHIPS[0].accessToken, key) })
     .returning();
   const [tpl] = await db.insert(templates).values({ organizationId: orgId, wabaId: "w", name: "promo_black_friday", category: "marketing", status: "approved" }).returning();
-  const [optinTpl] = await db.insert(templates).values({ organizationId: orgId, wabaId: "w", name: "boas_vindas_optin", category: "marketing", status: "approved" }).returning();
+  const [optinTpl] = await db.insert(templates).values({ organizationId: orgId, wabaId: "w", name: "boas_vindas_optin", category: "marketing", status: "approved", isOptInRequest: true }).returning();
   [{ id: flowId }] = await db.insert(chatbotFlows).values({ organizationId: orgId, name: "Comercial", entryMessage: "Olá! Um consultor já vai te atender." }).returning();
   [{ id: campaignId }] = await db.insert(campaigns).values({ organizationId: orgId, name: "Black Friday", chipId, templateId: tpl!.id, flowId, status: "sending" }).returning();
   [{ id: optinCampaignId }] = await db.insert(campaigns).values({ organizationId: orgId, name: "Opt-in", chipId, templateId: optinTpl!.id, status: "sending" }).returning();

@@ -17,6 +17,7 @@ type Row = {
 
 const statusVariant = {
   draft: "secondary",
+  awaiting_confirmation: "warning",
   scheduled: "outline",
   queued: "outline",
   sending: "default",

@@ -28,6 +28,8 @@ export const audiences = pgTable(
     name: text("name").notNull(),
     filter: jsonb("filter").notNull(),
     filterVersion: integer("filter_version").notNull().default(1),
+    // The count when the list was last saved: the confirmation screen says how much it changed since.
+    savedCount: integer("saved_count"),
     createdByUserId: uuid("created_by_user_id").references(() => users.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -53,6 +55,8 @@ export const campaigns = pgTable(
     // How each template variable is filled: a contact field or a fixed text.
     templateVariables: jsonb("template_variables").notNull().default(sql`'[]'::jsonb`),
     flowId: integer("flow_id").references(() => chatbotFlows.id, { onDelete: "set null" }),
+    // Link of the media header (image, document, video) when the template has one; https only.
+    headerMediaUrl: text("header_media_url"),
     sendMode: campaignSendMode("send_mode").notNull().default("immediate"),
     scheduledAt: timestamp("scheduled_at", { withTimezone: true }),
     status: campaignStatus("status").notNull().default("draft"),
@@ -63,6 +67,14 @@ export const campaigns = pgTable(
     packageConsentByUserId: uuid("package_consent_by_user_id").references(() => users.id, { onDelete: "set null" }),
     confirmedByUserId: uuid("confirmed_by_user_id").references(() => users.id, { onDelete: "set null" }),
     confirmedAt: timestamp("confirmed_at", { withTimezone: true }),
+    // Frozen at confirmation (lib/campaigns/confirm.ts): what the engines use, whatever happens to the list or
+    // the template afterwards.
+    frozenFilter: jsonb("frozen_filter"),
+    frozenAudienceName: text("frozen_audience_name"),
+    frozenTemplate: jsonb("frozen_template"),
+    estimate: jsonb("estimate"),
+    submittedByUserId: uuid("submitted_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    submittedAt: timestamp("submitted_at", { withTimezone: true }),
     startedAt: timestamp("started_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
     pausedReason: text("paused_reason"),

@@ -47,6 +47,9 @@ export const templates = pgTable(
     components: jsonb("components").notNull().default(sql`'[]'::jsonb`),
     variables: jsonb("variables").$type<TemplateVariable[]>().notNull().default(sql`'[]'::jsonb`),
     variableCount: integer("variable_count").notNull().default(0),
+    // Marked in Configurações › Templates: the template that asks contacts for opt-in (its campaigns may target
+    // contacts whose opt-in is pending or unknown, never those who opted out).
+    isOptInRequest: boolean("is_opt_in_request").notNull().default(false),
     syncedAt: timestamp("synced_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("templates_org_waba_name_lang_unique").on(t.organizationId, t.wabaId, t.name, t.language)],

@@ -32,6 +32,8 @@ export const campaignSendMode = pgEnum("campaign_send_mode", ["immediate", "sche
 
 export const campaignStatus = pgEnum("campaign_status", [
   "draft",
+  // An operador pressed "Enviar Campanha": a gestor or admin must confirm it.
+  "awaiting_confirmation",
   "scheduled",
   "queued",
   "sending",
@@ -61,6 +63,8 @@ export const skipReason = pgEnum("skip_reason", [
   "duplicate_phone",
   "out_of_scope",
   "erased",
+  "missing_variable",
+  "frequency_cap",
 ]);
 
 export const ledgerKind = pgEnum("ledger_kind", ["debit", "auto_increase", "manual_credit", "refund"]);

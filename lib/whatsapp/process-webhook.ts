@@ -72,7 +72,6 @@ type Intent = {
   optInText: string;
 };
 
-const OPT_IN_TEMPLATE = "opt_?in"; // an opt-in request template is recognised by its name (…optin…, …opt_in…)
 
 /**
  * An inbound message in ONE statement. The contact is found by any form of the number (or created, without
@@ -109,7 +108,7 @@ const storeMessageQuery = (chip: ChipRef, event: MessageEvent, phone: string, in
     recipient as (select * from quoted union all select * from recent),
     campaign as (
       select (select f.id from chatbot_flows f where f.id = cp.flow_id and f.active) as flow_id,
-             t.name ~* ${OPT_IN_TEMPLATE} as asks_opt_in, t.name as template_name
+             t.is_opt_in_request as asks_opt_in, t.name as template_name
         from campaigns cp join templates t on t.id = cp.template_id
        where cp.id = (select campaign_id from recipient) and cp.organization_id = ${org}
     ),

@@ -1,0 +1,129 @@
+import { sql } from "drizzle-orm";
+import type { DbOrTx } from "@/db/client";
+import { contacts } from "@/db/schema";
+import { compileFilter } from "@/lib/segments/compile";
+import type { AudienceFilter } from "@/lib/segments/filter";
+import { missingVariableSql, type VariableMapping } from "./variables";
+
+// The confirmation screen's numbers: for each chip scope, how many contacts of the list it reaches and who of
+// them is skipped, and why. One statement, one snapshot. Framework-free: the benchmark and (next) the snapshot
+// use the same rules.
+//
+// Cost: the list's contacts are read from the covering index (contacts_segment_cover_idx) without touching the
+// table: scope (chip_ids), opt-in, city/UF/carteira for "variável sem valor" and the id for the frequency cap are
+// all index columns. Only the phone and the name are not; the contacts whose phone is not a canonical Brazilian
+// mobile, or whose name is empty, are few and have an index of their own (contacts_org_suspect_idx), so they are
+// read row by row and left out of the index-only part by id.
+
+export const CHIP_SCOPES = ["this_chip", "other_chips", "both"] as const;
+export type ChipScope = (typeof CHIP_SCOPES)[number];
+
+/** In the order they are decided: a contact is skipped for the first that applies. */
+export const SKIP_REASONS = ["opted_out", "no_opt_in", "invalid_phone", "duplicate_phone", "missing_variable", "frequency_cap"] as const;
+export type ConfirmSkipReason = (typeof SKIP_REASONS)[number];
+
+export type ScopeNumbers = { inScope: number; recipients: number; skipped: Record<ConfirmSkipReason, number> };
+export type AudienceBreakdown = {
+  /** Every contact of the list, whatever its chip. */
+  listCount: number;
+  /** Contacts of the list registered on no chip at all (only "both" reaches them). */
+  withoutChip: number;
+  scopes: Record<ChipScope, ScopeNumbers>;
+};
+
+export type FrequencyCap = { messages: number; days: number };
+
+export type BreakdownInput = {
+  organizationId: string;
+  filter: AudienceFilter;
+  timeZone: string;
+  chipId: number;
+  mapping: readonly VariableMapping[];
+  /** Opt-in request template: contacts whose opt-in is pending or unknown are reached (never the opted out). */
+  optInRequest: boolean;
+  /** Applied to marketing campaigns only; null = off. */
+  frequencyCap: FrequencyCap | null;
+  /** The campaign being confirmed: its own recipients never count against the cap. */
+  campaignId?: number;
+};
+
+// Kept word for word as in the partial index's predicate (db/schema/contacts.ts) so the planner uses it.
+const SUSPECT = sql`(${contacts.phone} !~ '^[+]55[1-9][1-9]9[0-9]{8}$' or btrim(${contacts.name}) = '')`;
+// Brazilian numbers: landline (2–5 + 7 digits), mobile with the ninth digit, or an old 8-digit mobile (6–9);
+// anything else must at least be E.164.
+const VALID_PHONE = sql`(${contacts.phone} ~ '^[+][1-9][0-9]{7,14}$' and (${contacts.phone} !~ '^[+]55' or ${contacts.phone} ~ '^[+]55[1-9][1-9]([2-9][0-9]{7}|9[0-9]{8})$'))`;
+// An old 8-digit mobile whose ninth-digit form is another contact of the same list: the same WhatsApp account.
+const EIGHT_DIGIT_MOBILE = sql`${contacts.phone} ~ '^[+]55[1-9][1-9][6-9][0-9]{7}$'`;
+
+const emptySkips = (): Record<ConfirmSkipReason, number> =>
+  Object.fromEntries(SKIP_REASONS.map((r) => [r, 0])) as Record<ConfirmSkipReason, number>;
+
+export const audienceBreakdown = async (db: DbOrTx, input: BreakdownInput): Promise<AudienceBreakdown> => {
+  const { organizationId, chipId, mapping } = input;
+  const where = compileFilter(organizationId, input.filter, { timeZone: input.timeZone });
+  const cap = input.frequencyCap;
+  const recent = cap
+    ? sql`select r.contact_id from campaign_recipients r
+            join campaigns c on c.id = r.campaign_id
+            join templates t on t.id = c.template_id
+           where c.organization_id = ${organizationId}::uuid and t.category = 'marketing'
+             and c.started_at is not null
+             and (c.finished_at is null or c.finished_at >= now() - make_interval(days => ${cap.days}))
+             and c.id <> ${input.campaignId ?? 0}
+             and r.sent_at >= now() - make_interval(days => ${cap.days}) and r.contact_id is not null
+           group by r.contact_id having count(*) >= ${cap.messages}`
+    : sql`select null::bigint as contact_id where false`;
+  const group = sql`case when ${contacts.chipIds} @> array[${chipId}::int] then 1 when cardinality(${contacts.chipIds}) > 0 then 2 else 3 end`;
+  const optInReason = input.optInRequest
+    ? sql`when ${contacts.optInStatus} = 'opted_out' then 'opted_out'`
+    : sql`when ${contacts.optInStatus} = 'opted_out' then 'opted_out' when ${contacts.optInStatus} <> 'opted_in' then 'no_opt_in'`;
+  const rows = await db.execute<{ grp: number; reason: ConfirmSkipReason | null; n: number }>(sql`
+    with recent as materialized (${recent}),
+    suspects as materialized (
+      select ${contacts.id} as id, ${group} as grp,
+             case ${optInReason}
+                  when not ${VALID_PHONE} then 'invalid_phone'
+                  when ${EIGHT_DIGIT_MOBILE} and exists (
+                    select 1 from ${contacts} twin
+                     where twin.organization_id = ${organizationId}::uuid
+                       and twin.phone = '+55' || substr(${contacts.phone}, 4, 2) || '9' || substr(${contacts.phone}, 6)
+                       and twin.id in (select ${contacts.id} from ${contacts} where ${where})) then 'duplicate_phone'
+                  when ${missingVariableSql(mapping, true)} then 'missing_variable'
+                  when ${contacts.id} in (select contact_id from recent) then 'frequency_cap'
+             end as reason
+        from ${contacts} where ${where} and ${SUSPECT}
+    ),
+    plain as (
+      select ${group} as grp,
+             case ${optInReason}
+                  when ${missingVariableSql(mapping, false)} then 'missing_variable'
+                  when recent.contact_id is not null then 'frequency_cap'
+             end as reason
+        from ${contacts} left join recent on recent.contact_id = ${contacts.id}
+       where ${where} and ${contacts.id} <> all(array(select id from suspects))
+    )
+    select grp, reason, count(*)::int as n from (select grp, reason from plain union all select grp, reason from suspects) x
+     group by grp, reason`);
+  const groups = [1, 2, 3].map(() => ({ total: 0, skipped: emptySkips() }));
+  for (const r of rows) {
+    const g = groups[Number(r.grp) - 1]!;
+    g.total += Number(r.n);
+    if (r.reason) g.skipped[r.reason] += Number(r.n);
+  }
+  const numbers = (parts: typeof groups): ScopeNumbers => {
+    const skipped = emptySkips();
+    let inScope = 0;
+    for (const p of parts) {
+      inScope += p.total;
+      for (const reason of SKIP_REASONS) skipped[reason] += p.skipped[reason];
+    }
+    const skippedTotal = SKIP_REASONS.reduce((s, r) => s + skipped[r], 0);
+    return { inScope, recipients: inScope - skippedTotal, skipped };
+  };
+  const [mine, others, none] = groups as [(typeof groups)[0], (typeof groups)[0], (typeof groups)[0]];
+  return {
+    listCount: mine.total + others.total + none.total,
+    withoutChip: none.total,
+    scopes: { this_chip: numbers([mine]), other_chips: numbers([others]), both: numbers([mine, others, none]) },
+  };
+};
