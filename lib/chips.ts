@@ -1,7 +1,7 @@
 import { and, eq, notInArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { chips, templates } from "@/db/schema";
+import { chips, organizations, templates } from "@/db/schema";
 import { ActionError } from "@/lib/auth/action";
 import { audit } from "@/lib/audit";
 import { decryptSecret, encryptSecret } from "@/lib/crypto";
@@ -10,15 +10,22 @@ import type { WhatsAppClient } from "@/lib/whatsapp/client";
 
 type Actor = { organizationId: string; userId: string };
 
-export const MESSAGING_TIERS = ["TIER_250", "TIER_1K", "TIER_10K", "TIER_100K", "TIER_UNLIMITED"] as const;
+// Meta's messaging limits: unique contacts reached with templates in a moving 24-hour window. Since October 2025
+// they belong to the business portfolio (250, 2,000, 10,000, 100,000, unlimited); TIER_1K is the old per-number
+// tier, kept for the rows that still carry it.
+export const MESSAGING_TIERS = ["TIER_250", "TIER_1K", "TIER_2K", "TIER_10K", "TIER_100K", "TIER_UNLIMITED"] as const;
 
 export const tierLabels: Record<string, string> = {
-  TIER_250: "250 contatos/dia",
-  TIER_1K: "1 mil contatos/dia",
-  TIER_10K: "10 mil contatos/dia",
-  TIER_100K: "100 mil contatos/dia",
+  TIER_250: "250 contatos/24 h",
+  TIER_1K: "1 mil contatos/24 h",
+  TIER_2K: "2 mil contatos/24 h",
+  TIER_10K: "10 mil contatos/24 h",
+  TIER_100K: "100 mil contatos/24 h",
   TIER_UNLIMITED: "Ilimitado",
 };
+
+const isKnownTier = (tier: string | null | undefined): tier is (typeof MESSAGING_TIERS)[number] =>
+  !!tier && (MESSAGING_TIERS as readonly string[]).includes(tier);
 
 const metaId = (label: string) =>
   z
@@ -122,7 +129,11 @@ const loadChip = async (db: Db, organizationId: string, id: number) => {
 
 const qualityFrom = (q: string) => (q === "green" || q === "yellow" || q === "red" ? q : "unknown");
 
-/** "Testar conexão": asks the API about the number with the chip's own token; refreshes quality and tier. */
+/**
+ * "Testar conexão": asks the API about the number with the chip's own token; refreshes the chip's quality and
+ * (deprecated, per-number) tier and, when the answer carries it, the business portfolio's messaging limit, which
+ * is the organization's (one organization = one portfolio), in one transaction.
+ */
 export const testChipConnection = async (db: Db, organizationId: string, id: number, client: WhatsAppClient, encryptionKey: string) => {
   const chip = await loadChip(db, organizationId, id);
   const result = await client.getPhoneNumber({
@@ -130,21 +141,55 @@ export const testChipConnection = async (db: Db, organizationId: string, id: num
     accessToken: decryptSecret(chip.accessTokenEncrypted, encryptionKey),
   });
   if (!result.ok) return { ok: false as const, message: `${result.explanation} ${result.nextStep}` };
-  await db
-    .update(chips)
-    .set({
-      qualityRating: qualityFrom(result.qualityRating),
-      ...(result.messagingLimitTier && (MESSAGING_TIERS as readonly string[]).includes(result.messagingLimitTier)
-        ? { messagingLimitTier: result.messagingLimitTier }
-        : {}),
-      updatedAt: new Date(),
-    })
-    .where(and(eq(chips.organizationId, organizationId), eq(chips.id, id)));
+  const portfolioLimit = isKnownTier(result.portfolioMessagingLimit) ? result.portfolioMessagingLimit : null;
+  await db.transaction(async (tx) => {
+    const now = new Date();
+    await tx
+      .update(chips)
+      .set({
+        qualityRating: qualityFrom(result.qualityRating),
+        ...(isKnownTier(result.messagingLimitTier) ? { messagingLimitTier: result.messagingLimitTier } : {}),
+        updatedAt: now,
+      })
+      .where(and(eq(chips.organizationId, organizationId), eq(chips.id, id)));
+    if (portfolioLimit)
+      await tx
+        .update(organizations)
+        .set({ messagingLimitTier: portfolioLimit, updatedAt: now })
+        .where(eq(organizations.id, organizationId));
+  });
+  const limit = portfolioLimit ? `; limite do portfólio: ${tierLabels[portfolioLimit]}` : "";
   return {
     ok: true as const,
-    message: `Conexão OK: ${result.verifiedName} (${result.displayPhoneNumber}), qualidade ${result.qualityRating}.`,
+    message: `Conexão OK: ${result.verifiedName} (${result.displayPhoneNumber}), qualidade ${result.qualityRating}${limit}.`,
   };
 };
+
+/**
+ * Marks (or unmarks) a template as the opt-in request: campaigns with it may reach contacts whose opt-in is
+ * pending or unknown (never the opted out), and a "yes" to it opts the contact in (webhook). Only an approved
+ * template can be marked; any can be unmarked. The template sync never touches the flag.
+ */
+export const setTemplateOptInRequest = async (db: Db, actor: Actor, templateId: number, optInRequest: boolean) =>
+  db.transaction(async (tx) => {
+    const [t] = await tx
+      .select({ id: templates.id, name: templates.name, language: templates.language, status: templates.status })
+      .from(templates)
+      .where(and(eq(templates.organizationId, actor.organizationId), eq(templates.id, templateId)))
+      .for("update");
+    if (!t) throw new ActionError("not_found", "Template não encontrado.");
+    if (optInRequest && t.status !== "approved")
+      throw new ActionError("conflict", "Só um template aprovado pela Meta pode ser marcado como pedido de opt-in.");
+    await tx.update(templates).set({ isOptInRequest: optInRequest }).where(eq(templates.id, t.id));
+    await audit(tx, {
+      ...actor,
+      action: optInRequest ? "template.opt_in_request.mark" : "template.opt_in_request.unmark",
+      entityType: "template",
+      entityId: t.id,
+      data: { name: t.name, language: t.language, isOptInRequest: optInRequest },
+    });
+    return { name: t.name };
+  });
 
 /** "Sincronizar": pulls every template of each WABA the organization's chips belong to. */
 export const syncTemplates = async (db: Db, actor: Actor, client: WhatsAppClient, encryptionKey: string) => {
@@ -162,6 +207,7 @@ export const syncTemplates = async (db: Db, actor: Actor, client: WhatsAppClient
     const now = new Date();
     await db.transaction(async (tx) => {
       for (const t of result.templates) {
+        // Only what Meta owns: our own marks (is_opt_in_request) survive every sync.
         const values = {
           metaTemplateId: t.metaId,
           category: t.category,

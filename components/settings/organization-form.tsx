@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import { SaveIcon } from "lucide-react";
 import { saveOrganization } from "@/app/(app)/configuracoes/actions";
 import { ActionForm } from "@/components/ui/action-form";
@@ -8,7 +8,9 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
 import { FormField, FormMessage } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
 import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select";
+import { FREQUENCY_CAP_LIMITS, SUGGESTED_FREQUENCY_CAP } from "@/lib/frequency-cap";
 
 type Values = {
   name: string;
@@ -18,6 +20,9 @@ type Values = {
   priceAuthentication: string;
   packageBalance: number;
   autoIncreaseSize: number;
+  /** Both null: no frequency cap. */
+  frequencyCapMessages: number | null;
+  frequencyCapDays: number | null;
 };
 
 const decimal = (v: string) => v.replace(".", ",");
@@ -25,6 +30,9 @@ const decimal = (v: string) => v.replace(".", ",");
 export function OrganizationForm({ values, timeZones, canEdit }: { values: Values; timeZones: string[]; canEdit: boolean }) {
   const [state, action, pending] = useActionState(saveOrganization, null);
   const e = state && !state.ok ? state.fieldErrors : undefined;
+  const [capOn, setCapOn] = useState(values.frequencyCapMessages !== null && values.frequencyCapDays !== null);
+  const { messages: capN, days: capD } = FREQUENCY_CAP_LIMITS;
+  const capErrors = [...(e?.frequencyCapMessages ?? []), ...(e?.frequencyCapDays ?? [])];
   return (
     <ActionForm action={action} noValidate>
       <fieldset disabled={!canEdit || pending} className="grid gap-6">
@@ -89,6 +97,74 @@ export function OrganizationForm({ values, timeZones, canEdit }: { values: Value
             <FormField label="Aumento automático (mensagens)" htmlFor="autoIncreaseSize" error={e?.autoIncreaseSize}>
               <Input id="autoIncreaseSize" name="autoIncreaseSize" type="number" min={100} defaultValue={values.autoIncreaseSize} />
             </FormField>
+          </CardContent>
+        </Card>
+        <Card>
+          <CardHeader>
+            <CardTitle>Limite de frequência</CardTitle>
+            <CardDescription>
+              Evita cansar os contatos: quem já recebeu o máximo de mensagens de marketing no período fica fora das
+              próximas campanhas de marketing (motivo “Limite de frequência” na confirmação).
+            </CardDescription>
+          </CardHeader>
+          <CardContent className="grid gap-4">
+            <label className="flex items-center gap-2 text-sm font-medium">
+              <input
+                type="checkbox"
+                name="frequencyCapEnabled"
+                checked={capOn}
+                onChange={(ev) => setCapOn(ev.target.checked)}
+                aria-controls="frequencyCap"
+                className="size-4 accent-primary"
+              />
+              Ativar o limite de frequência
+            </label>
+            {/* Disabled fields are not submitted: with the limit off the server stores no numbers. */}
+            <fieldset id="frequencyCap" disabled={!capOn} className="grid gap-2 disabled:opacity-60">
+              <legend className="sr-only">Limite de frequência</legend>
+              <div className="flex flex-wrap items-center gap-2 text-sm">
+                <span>No máximo</span>
+                <Label htmlFor="frequencyCapMessages" className="sr-only">
+                  Mensagens de marketing por contato
+                </Label>
+                <Input
+                  id="frequencyCapMessages"
+                  name="frequencyCapMessages"
+                  type="number"
+                  min={capN.min}
+                  max={capN.max}
+                  className="w-20"
+                  aria-invalid={e?.frequencyCapMessages ? true : undefined}
+                  aria-describedby="frequencyCap-hint"
+                  defaultValue={values.frequencyCapMessages ?? SUGGESTED_FREQUENCY_CAP.messages}
+                />
+                <span>mensagens de marketing por contato em</span>
+                <Label htmlFor="frequencyCapDays" className="sr-only">
+                  Período em dias
+                </Label>
+                <Input
+                  id="frequencyCapDays"
+                  name="frequencyCapDays"
+                  type="number"
+                  min={capD.min}
+                  max={capD.max}
+                  className="w-20"
+                  aria-invalid={e?.frequencyCapDays ? true : undefined}
+                  aria-describedby="frequencyCap-hint"
+                  defaultValue={values.frequencyCapDays ?? SUGGESTED_FREQUENCY_CAP.days}
+                />
+                <span>dias</span>
+              </div>
+              <p id="frequencyCap-hint" className="text-sm text-muted-foreground">
+                Sugestão: {SUGGESTED_FREQUENCY_CAP.messages} mensagens em {SUGGESTED_FREQUENCY_CAP.days} dias. De {capN.min} a{" "}
+                {capN.max} mensagens, em {capD.min} a {capD.max} dias. Templates de utilidade e autenticação não contam.
+              </p>
+              {capErrors.length ? (
+                <p role="alert" className="text-sm font-medium text-destructive">
+                  {capErrors.join(" ")}
+                </p>
+              ) : null}
+            </fieldset>
           </CardContent>
           {canEdit ? (
             <CardFooter className="justify-end">

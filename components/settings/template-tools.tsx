@@ -1,8 +1,8 @@
 "use client";
 
 import { useState, useTransition } from "react";
-import { EyeIcon, ImageIcon, RefreshCwIcon } from "lucide-react";
-import { syncTemplatesAction } from "@/app/(app)/configuracoes/templates/actions";
+import { EyeIcon, ImageIcon, RefreshCwIcon, UserCheckIcon, UserXIcon } from "lucide-react";
+import { setTemplateOptInAction, syncTemplatesAction } from "@/app/(app)/configuracoes/templates/actions";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
@@ -22,6 +22,30 @@ export function SyncTemplatesButton() {
     <Button onClick={sync} disabled={pending}>
       <RefreshCwIcon aria-hidden="true" className={pending ? "animate-spin" : undefined} />
       {pending ? "Sincronizando…" : "Sincronizar"}
+    </Button>
+  );
+}
+
+/** Marks / unmarks the template as "Pedido de opt-in" (gestor or admin; marking needs an approved template). */
+export function OptInRequestToggle({ id, name, marked }: { id: number; name: string; marked: boolean }) {
+  const [pending, start] = useTransition();
+  const toggle = () =>
+    start(async () => {
+      const r = await setTemplateOptInAction(null, { id, optInRequest: !marked });
+      if (r.ok) toast.success(r.message ?? "Template atualizado.");
+      else toast.error(r.message, { duration: 10_000 });
+    });
+  const Icon = marked ? UserXIcon : UserCheckIcon;
+  return (
+    <Button
+      variant="ghost"
+      size="sm"
+      onClick={toggle}
+      disabled={pending}
+      aria-label={marked ? `Desmarcar ${name} como pedido de opt-in` : `Marcar ${name} como pedido de opt-in`}
+    >
+      <Icon aria-hidden="true" />
+      {marked ? "Desmarcar opt-in" : "Pedido de opt-in"}
     </Button>
   );
 }

@@ -94,7 +94,13 @@ export type PhoneNumberInfo = {
   displayPhoneNumber: string;
   verifiedName: string;
   qualityRating: "green" | "yellow" | "red" | "unknown";
+  /** Deprecated by Meta (per number, before October 2025); kept while the API still sends it. */
   messagingLimitTier: string | null;
+  /**
+   * whatsapp_business_manager_messaging_limit: the business portfolio's messaging limit, shared by all its numbers,
+   * as a tier ("TIER_250", "TIER_2K", "TIER_10K", "TIER_100K", "TIER_UNLIMITED"); null when the answer lacks it.
+   */
+  portfolioMessagingLimit: string | null;
   status: string | null;
 };
 
@@ -275,6 +281,38 @@ export const normalizeTemplate = (raw: unknown): NormalizedTemplate | null => {
 };
 
 const QUALITY: Record<string, PhoneNumberInfo["qualityRating"]> = { GREEN: "green", YELLOW: "yellow", RED: "red" };
+
+// Limits Meta also writes as a count of contacts (business_capability_update says 2000, -1 for unlimited).
+const TIER_BY_COUNT: Record<string, string> = {
+  "-1": "TIER_UNLIMITED",
+  "250": "TIER_250",
+  "1000": "TIER_1K",
+  "2000": "TIER_2K",
+  "10000": "TIER_10K",
+  "100000": "TIER_100K",
+};
+
+/**
+ * whatsapp_business_manager_messaging_limit → "TIER_2K"-style tier. Documented as a string; read defensively: a
+ * count (2000, "2000", -1), "UNLIMITED"/"2K" without the prefix, or an object carrying one of those under a
+ * usual key ({ current_limit }, { tier }, { messaging_limit_tier }, { value }, { limit }).
+ */
+export const portfolioTierFrom = (raw: unknown, depth = 0): string | null => {
+  if (typeof raw === "number") return Number.isFinite(raw) ? (TIER_BY_COUNT[String(raw)] ?? null) : null;
+  if (typeof raw === "string") {
+    const v = raw.trim().toUpperCase().replace(/\s+/g, "_");
+    if (!v) return null;
+    if (/^-?\d+$/.test(v)) return TIER_BY_COUNT[String(Number(v))] ?? null;
+    if (v.startsWith("TIER_")) return /^TIER_[A-Z0-9]+$/.test(v) ? v : null;
+    return /^(UNLIMITED|\d+K?)$/.test(v) ? `TIER_${v}` : null;
+  }
+  if (isObject(raw) && depth < 2)
+    for (const key of ["current_limit", "tier", "messaging_limit_tier", "value", "limit", "max_daily_conversations_per_business"]) {
+      const tier = portfolioTierFrom(raw[key], depth + 1);
+      if (tier) return tier;
+    }
+  return null;
+};
 
 type CallOk = { ok: true; httpStatus: number; data: unknown };
 type CallSpec = {
@@ -505,7 +543,9 @@ export const createWhatsAppClient = ({
     },
 
     async getPhoneNumber({ phoneNumberId, accessToken }) {
-      const fields = "display_phone_number,verified_name,quality_rating,messaging_limit_tier,status";
+      // messaging_limit_tier is deprecated (per number); the portfolio's limit is whatsapp_business_manager_messaging_limit.
+      const fields =
+        "display_phone_number,verified_name,quality_rating,messaging_limit_tier,whatsapp_business_manager_messaging_limit,status";
       const result = await call({
         op: "getPhoneNumber",
         method: "GET",
@@ -521,6 +561,7 @@ export const createWhatsAppClient = ({
         verifiedName: str(d.verified_name) ?? "",
         qualityRating: QUALITY[String(d.quality_rating ?? "").toUpperCase()] ?? "unknown",
         messagingLimitTier: str(d.messaging_limit_tier) ?? null,
+        portfolioMessagingLimit: portfolioTierFrom(d.whatsapp_business_manager_messaging_limit),
         status: str(d.status) ?? null,
       };
     },

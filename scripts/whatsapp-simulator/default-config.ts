@@ -18,7 +18,10 @@ export const SPARE_NUMBER = {
 /** The seed stores templates as pt_BR with meta ids 900000000000001 + position (see db/seed.ts). */
 export const DEMO_TEMPLATE_LANGUAGE = "pt_BR";
 
-export const demoSimulatorConfig = (): Pick<SimulatorOptions, "phoneNumbers" | "templates"> => {
+/** The demo portfolio's messaging limit (whatsapp_business_manager_messaging_limit), shared by all its numbers. */
+export const DEMO_PORTFOLIO_MESSAGING_LIMIT = "TIER_2K";
+
+export const demoSimulatorConfig = (): Pick<SimulatorOptions, "phoneNumbers" | "templates" | "portfolioMessagingLimit"> => {
   const phoneNumbers: SimPhoneNumber[] = DEMO_CHIPS.map((c) => ({
     phoneNumberId: c.phoneNumberId,
     wabaId: c.wabaId,
@@ -39,5 +42,9 @@ export const demoSimulatorConfig = (): Pick<SimulatorOptions, "phoneNumbers" | "
     components: [...t.components],
   }));
   const wabaIds = [...new Set(DEMO_CHIPS.map((c) => c.wabaId))];
-  return { phoneNumbers, templates: Object.fromEntries(wabaIds.map((id) => [id, templates])) };
+  return {
+    phoneNumbers,
+    templates: Object.fromEntries(wabaIds.map((id) => [id, templates])),
+    portfolioMessagingLimit: DEMO_PORTFOLIO_MESSAGING_LIMIT,
+  };
 };

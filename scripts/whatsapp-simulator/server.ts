@@ -15,6 +15,7 @@ export type SimPhoneNumber = {
   /** Throughput: messages per second accepted before error 130429. */
   mps: number;
   qualityRating?: string;
+  /** Deprecated per-number field messaging_limit_tier (default TIER_1K). */
   messagingLimitTier?: string;
 };
 
@@ -73,6 +74,11 @@ export type SimulatorOptions = {
   enforceServiceWindow?: boolean;
   /** Seed of the deterministic draws (read/reply/opt-out shares). */
   seed?: number;
+  /**
+   * whatsapp_business_manager_messaging_limit answered by GET /{phone_number_id}: the business portfolio's messaging
+   * limit, shared by every number (Meta, since October 2025). Default "TIER_2K"; null leaves the field out.
+   */
+  portfolioMessagingLimit?: string | null;
   /** Accepted messages kept for /_sim/messages (counts are always kept). */
   maxStoredMessages?: number;
   log?: (line: string) => void;
@@ -248,6 +254,7 @@ export const startSimulator = async (options: SimulatorOptions): Promise<Running
   const enforceWindow = options.enforceServiceWindow ?? true;
   const seed = options.seed ?? 1;
   const maxStored = options.maxStoredMessages ?? 200_000;
+  const portfolioLimit = options.portfolioMessagingLimit === undefined ? "TIER_2K" : options.portfolioMessagingLimit;
   const log = options.log ?? (() => {});
 
   // ---- configuration indexes ----
@@ -850,6 +857,7 @@ export const startSimulator = async (options: SimulatorOptions): Promise<Running
       display_phone_number: p.displayPhoneNumber,
       quality_rating: (p.qualityRating ?? "GREEN").toUpperCase(),
       messaging_limit_tier: p.messagingLimitTier ?? "TIER_1K",
+      ...(portfolioLimit !== null ? { whatsapp_business_manager_messaging_limit: portfolioLimit } : {}),
       status: "CONNECTED",
       name_status: "APPROVED",
       platform_type: "CLOUD_API",

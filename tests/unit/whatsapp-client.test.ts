@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createWhatsAppClient, type WhatsAppLogEntry } from "@/lib/whatsapp/client";
+import { createWhatsAppClient, portfolioTierFrom, type WhatsAppLogEntry } from "@/lib/whatsapp/client";
 import { verifySignature } from "@/lib/whatsapp/signature";
 import { parseWebhook, type MessageEvent, type StatusEvent } from "@/lib/whatsapp/webhook-payload";
 import { demoSimulatorConfig } from "@/scripts/whatsapp-simulator/default-config";
@@ -368,14 +368,70 @@ describe("listTemplates and getPhoneNumber", () => {
       verifiedName: "Loja Exemplo",
       qualityRating: "green",
       messagingLimitTier: "TIER_10K",
+      portfolioMessagingLimit: "TIER_2K",
       status: "CONNECTED",
     });
     const other = record(await client.getPhoneNumber({ phoneNumberId: POS_VENDA.phoneNumberId, accessToken: POS_VENDA.accessToken }));
-    expect(other).toMatchObject({ ok: true, qualityRating: "yellow", messagingLimitTier: "TIER_1K" });
+    // The portfolio's limit is shared: the same for every number, whatever the old per-number tier says.
+    expect(other).toMatchObject({ ok: true, qualityRating: "yellow", messagingLimitTier: "TIER_1K", portfolioMessagingLimit: "TIER_2K" });
     expect(record(await client.getPhoneNumber({ phoneNumberId: VENDAS.phoneNumberId, accessToken: POS_VENDA.accessToken }))).toMatchObject({
       ok: false,
       kind: "account",
     });
+  });
+});
+
+describe("the business portfolio's messaging limit (whatsapp_business_manager_messaging_limit)", () => {
+  it("is requested along with the deprecated per-number field, and follows the simulator's configuration", async () => {
+    const urls: string[] = [];
+    const local = await startSimulator(config({ portfolioMessagingLimit: "TIER_100K" }));
+    try {
+      const spy: typeof fetch = (input, init) => {
+        urls.push(String(input));
+        return fetch(input, init);
+      };
+      const c = createWhatsAppClient({ baseUrl: local.url, version: "v23.0", fetchImpl: spy });
+      const r = record(await c.getPhoneNumber({ phoneNumberId: VENDAS.phoneNumberId, accessToken: VENDAS.accessToken }));
+      expect(r).toMatchObject({ ok: true, portfolioMessagingLimit: "TIER_100K", messagingLimitTier: "TIER_10K" });
+      const fields = new URL(urls[0]!).searchParams.get("fields")!.split(",");
+      expect(fields).toEqual(expect.arrayContaining(["whatsapp_business_manager_messaging_limit", "messaging_limit_tier"]));
+    } finally {
+      await local.stop();
+    }
+    const silent = await startSimulator(config({ portfolioMessagingLimit: null }));
+    try {
+      const c = createWhatsAppClient({ baseUrl: silent.url, version: "v23.0" });
+      expect(record(await c.getPhoneNumber({ phoneNumberId: VENDAS.phoneNumberId, accessToken: VENDAS.accessToken }))).toMatchObject({
+        ok: true,
+        portfolioMessagingLimit: null,
+      });
+    } finally {
+      await silent.stop();
+    }
+  });
+
+  it("reads a string tier, a count or an object shape defensively", async () => {
+    const answer = (limit: unknown): typeof fetch => async () =>
+      new Response(JSON.stringify({ id: "1", display_phone_number: "+55 11 4000-1000", whatsapp_business_manager_messaging_limit: limit }), {
+        status: 200,
+      });
+    const read = async (limit: unknown) => {
+      const c = createWhatsAppClient({ baseUrl: "http://127.0.0.1:9", version: "v23.0", fetchImpl: answer(limit) });
+      const r = await c.getPhoneNumber({ phoneNumberId: "1", accessToken: "EAAGx000" });
+      return r.ok ? r.portfolioMessagingLimit : `falhou: ${r.message}`;
+    };
+    expect(await read("TIER_2K")).toBe("TIER_2K");
+    expect(await read(" tier_unlimited ")).toBe("TIER_UNLIMITED");
+    expect(await read({ current_limit: "TIER_10K" })).toBe("TIER_10K");
+    expect(await read({ tier: "TIER_250" })).toBe("TIER_250");
+    expect(await read({ max_daily_conversations_per_business: 2000 })).toBe("TIER_2K");
+    expect(await read(100000)).toBe("TIER_100K");
+    expect(await read(-1)).toBe("TIER_UNLIMITED");
+    expect(await read("UNLIMITED")).toBe("TIER_UNLIMITED");
+    expect(await read("2K")).toBe("TIER_2K");
+    for (const junk of [undefined, null, "", "qualquer coisa", 1234, true, [], { outra: "coisa" }, { current_limit: { current_limit: { current_limit: "TIER_2K" } } }])
+      expect(await read(junk), JSON.stringify(junk)).toBeNull();
+    expect(portfolioTierFrom("TIER_10K")).toBe("TIER_10K");
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { FileTextIcon } from "lucide-react";
-import { SyncTemplatesButton, TemplatePreviewDialog } from "@/components/settings/template-tools";
+import { OptInRequestToggle, SyncTemplatesButton, TemplatePreviewDialog } from "@/components/settings/template-tools";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -23,6 +23,7 @@ export default async function TemplatesPage({ searchParams }: { searchParams: Pr
   const user = await requireUser();
   const { status, category } = await searchParams;
   const all = await listTemplates(getDb(), user.organizationId);
+  const canMark = hasRole(user.role, "gestor");
   const rows = all.filter((t) => (!status || t.status === status) && (!category || t.category === category));
   const chip = (label: string, href: string, active: boolean) => (
     <Button key={label} asChild size="sm" variant={active ? "secondary" : "ghost"} className={cn(active && "font-semibold")}>
@@ -40,8 +41,12 @@ export default async function TemplatesPage({ searchParams }: { searchParams: Pr
           Os templates vêm da sua conta do WhatsApp Business. Só os <strong className="text-foreground">aprovados</strong>{" "}
           podem ser usados em campanhas.
         </p>
-        {hasRole(user.role, "gestor") ? <SyncTemplatesButton /> : null}
+        {canMark ? <SyncTemplatesButton /> : null}
       </div>
+      <p className="max-w-2xl text-sm text-muted-foreground">
+        Um template marcado como <strong className="text-foreground">Pedido de opt-in</strong> pode ser enviado a
+        contatos ainda sem opt-in (nunca aos descadastrados), e um “sim” a ele registra o opt-in do contato.
+      </p>
       <nav aria-label="Filtrar templates" className="flex flex-wrap gap-1">
         {chip("Todos", q({ status: undefined }), !status)}
         {Object.entries(templateStatusLabels).map(([value, label]) => chip(label, q({ status: value }), status === value))}
@@ -72,6 +77,11 @@ export default async function TemplatesPage({ searchParams }: { searchParams: Pr
                   <TableRow key={t.id}>
                     <TableCell className="font-mono text-xs font-medium">
                       {t.name} <span className="text-muted-foreground">({t.language})</span>
+                      {t.isOptInRequest ? (
+                        <Badge variant="outline" className="ml-2 font-sans">
+                          Pedido de opt-in
+                        </Badge>
+                      ) : null}
                     </TableCell>
                     <TableCell>{templateCategoryLabels[t.category]}</TableCell>
                     <TableCell className="max-w-sm truncate text-muted-foreground" title={body}>
@@ -82,7 +92,10 @@ export default async function TemplatesPage({ searchParams }: { searchParams: Pr
                       <Badge variant={statusVariant[t.status]}>{templateStatusLabels[t.status]}</Badge>
                     </TableCell>
                     <TableCell className="text-muted-foreground">{formatDateTime(t.syncedAt, user.timeZone)}</TableCell>
-                    <TableCell className="text-right">
+                    <TableCell className="text-right whitespace-nowrap">
+                      {canMark && (t.isOptInRequest || t.status === "approved") ? (
+                        <OptInRequestToggle id={t.id} name={t.name} marked={t.isOptInRequest} />
+                      ) : null}
                       <TemplatePreviewDialog name={t.name} components={t.components} variableCount={t.variableCount} />
                     </TableCell>
                   </TableRow>
