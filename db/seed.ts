@@ -3,12 +3,20 @@ import { hashPassword } from "@/lib/auth/password";
 import { encryptSecret } from "@/lib/crypto";
 import type { Role, TemplateVariable } from "@/db/schema";
 import { CITIES, FIRST_NAMES, SURNAMES, TAGS } from "@/db/seed-data";
+import { seedDemoCampaigns } from "@/db/seed-campaigns";
 
 // Deterministic demo data. Every random choice is a hash of the row number and the seed computed inside
 // PostgreSQL (hashint8extended), so the same seed gives the same contacts and nothing leaves the server
 // row by row: contacts, contact_chips and consent_events are set-based INSERT … SELECT statements.
 
-export type SeedOptions = { contacts: number; encryptionKey: string; seed?: number; log?: (line: string) => void };
+export type SeedOptions = {
+  contacts: number;
+  encryptionKey: string;
+  seed?: number;
+  log?: (line: string) => void;
+  /** Demo lists and campaigns (db/seed-campaigns.ts); benchmarks leave them out. Default true. */
+  campaigns?: boolean;
+};
 
 export const DEMO_ORG_NAME = "Loja Exemplo";
 
@@ -621,6 +629,11 @@ export const seedDemo = async (
   // Fresh statistics and a visibility map: segment counts right after the seed use index-only scans.
   await sql`vacuum (analyze) contacts, contact_chips, consent_events, tags, wallets`;
   phase("vacuum analyze");
+
+  if (total > 0 && options.campaigns !== false) {
+    await seedDemoCampaigns(sql, organizationId);
+    phase("listas e campanhas de demonstração");
+  }
 
   const ms = Math.round(performance.now() - started);
   log(`total: ${seconds(ms)}`);

@@ -2,7 +2,7 @@ import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, DbOrTx } from "@/db/client";
 import { audiences, campaigns, organizations } from "@/db/schema";
-import { ActionError } from "@/lib/auth/action";
+import { ActionError } from "@/lib/action-error";
 import { audit } from "@/lib/audit";
 import { checkFilterReferences } from "@/lib/segments/compile";
 import { countAudience } from "@/lib/segments/queries";

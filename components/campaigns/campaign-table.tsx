@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
@@ -8,14 +9,16 @@ type Row = {
   id: number;
   name: string;
   status: Campaign["status"];
+  sendMode?: Campaign["sendMode"];
   scheduledAt: Date | null;
   createdAt: Date;
   chip: string;
   template: string;
   audience: string | null;
+  createdBy?: string | null;
 };
 
-const statusVariant = {
+export const statusVariant = {
   draft: "secondary",
   awaiting_confirmation: "warning",
   scheduled: "outline",
@@ -27,6 +30,14 @@ const statusVariant = {
   failed: "destructive",
 } as const;
 
+export function CampaignStatusBadge({ status }: { status: Campaign["status"] }) {
+  return (
+    <Badge variant={statusVariant[status]} data-testid="campaign-status">
+      {campaignStatusLabels[status]}
+    </Badge>
+  );
+}
+
 export function CampaignTable({ rows, timeZone }: { rows: Row[]; timeZone: string }) {
   return (
     <Card className="py-0">
@@ -34,23 +45,33 @@ export function CampaignTable({ rows, timeZone }: { rows: Row[]; timeZone: strin
         <TableHeader>
           <TableRow>
             <TableHead>Campanha</TableHead>
-            <TableHead>Chip</TableHead>
-            <TableHead>Lista</TableHead>
-            <TableHead>Template</TableHead>
-            <TableHead>Envio</TableHead>
             <TableHead>Status</TableHead>
+            <TableHead>Envio</TableHead>
+            <TableHead>Lista alvo</TableHead>
+            <TableHead>Criada por</TableHead>
           </TableRow>
         </TableHeader>
         <TableBody>
           {rows.map((c) => (
             <TableRow key={c.id}>
-              <TableCell className="font-medium">{c.name}</TableCell>
-              <TableCell>{c.chip}</TableCell>
-              <TableCell>{c.audience ?? "—"}</TableCell>
-              <TableCell className="font-mono text-xs">{c.template}</TableCell>
-              <TableCell>{c.scheduledAt ? formatDateTime(c.scheduledAt, timeZone) : "Imediato"}</TableCell>
+              <TableCell className="font-medium">
+                <Link href={`/campanhas/${c.id}`} className="hover:underline">
+                  {c.name}
+                </Link>
+                <span className="block text-xs font-normal text-muted-foreground">
+                  {c.chip} · <span className="font-mono">{c.template}</span>
+                </span>
+              </TableCell>
               <TableCell>
-                <Badge variant={statusVariant[c.status]}>{campaignStatusLabels[c.status]}</Badge>
+                <CampaignStatusBadge status={c.status} />
+              </TableCell>
+              <TableCell className="whitespace-nowrap">{c.scheduledAt && c.sendMode !== "immediate" ? formatDateTime(c.scheduledAt, timeZone) : "Imediato"}</TableCell>
+              <TableCell className="max-w-56 truncate" title={c.audience ?? undefined}>
+                {c.audience ?? "—"}
+              </TableCell>
+              <TableCell className="text-sm">
+                {c.createdBy ?? "—"}
+                <span className="block text-xs text-muted-foreground">{formatDateTime(c.createdAt, timeZone)}</span>
               </TableCell>
             </TableRow>
           ))}

@@ -4,7 +4,9 @@ import type { Role } from "@/db/schema";
 import { hasRole, roleLabels } from "./roles";
 import { getCurrentUser, type CurrentUser } from "./session";
 
-export type ActionErrorCode = "unauthenticated" | "forbidden" | "invalid" | "not_found" | "conflict" | "error";
+import { ActionError, type ActionErrorCode } from "@/lib/action-error";
+
+export { ActionError, type ActionErrorCode };
 
 export type ActionResult<T = undefined> =
   | { ok: true; data: T; message?: string }
@@ -13,17 +15,6 @@ export type ActionResult<T = undefined> =
 export type ActionContext = { user: CurrentUser; organizationId: string; db: Db };
 
 export const NOT_SIGNED_IN = "Sua sessão expirou. Entre novamente para continuar.";
-
-// Expected failures inside a handler: thrown, turned into a typed result by the wrapper.
-export class ActionError extends Error {
-  constructor(
-    readonly code: Exclude<ActionErrorCode, "unauthenticated">,
-    message: string,
-    readonly fieldErrors?: Record<string, string[]>,
-  ) {
-    super(message);
-  }
-}
 
 export const ok = <T>(data: T, message?: string): ActionResult<T> => ({ ok: true, data, message });
 

@@ -2,7 +2,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, DbOrTx } from "@/db/client";
 import { audiences, campaigns, chatbotFlows, chips, organizations, templates, type Role, type Template } from "@/db/schema";
-import { ActionError } from "@/lib/auth/action";
+import { ActionError } from "@/lib/action-error";
 import { hasRole } from "@/lib/auth/roles";
 import { audit } from "@/lib/audit";
 import { parseFilter, type AudienceFilter } from "@/lib/segments/filter";

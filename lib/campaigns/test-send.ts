@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { chips, contacts, templates, wallets } from "@/db/schema";
-import { ActionError } from "@/lib/auth/action";
+import { ActionError } from "@/lib/action-error";
 import { audit } from "@/lib/audit";
 import { decryptSecret } from "@/lib/crypto";
 import { normalizePhone } from "@/lib/phones";

@@ -44,3 +44,14 @@ export const dateToZonedLocal = (date: Date, timeZone: string): string => {
   );
   return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
 };
+
+/** "Horário de Brasília (UTC−3)", "Horário de Manaus (UTC−4)": how the panel names the organization's zone. */
+export const timeZoneLabel = (timeZone: string, at = new Date()) => {
+  const offset =
+    new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "shortOffset" }).formatToParts(at).find((p) => p.type === "timeZoneName")?.value ?? "";
+  const city = timeZone === "America/Sao_Paulo" ? "Brasília" : (timeZone.split("/").pop() ?? timeZone).replace(/_/g, " ");
+  return `Horário de ${city} (${offset.replace("GMT", "UTC").replace("-", "−") || "UTC"})`;
+};
+
+/** The earliest moment the pickers offer: a few minutes from now, on the organization's clock. */
+export const earliestSchedule = (timeZone: string, minutes = 5) => dateToZonedLocal(new Date(Date.now() + minutes * 60_000), timeZone);

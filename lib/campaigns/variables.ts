@@ -1,11 +1,10 @@
-import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { contacts } from "@/db/schema";
 import { UFS } from "@/lib/segments/filter";
 
 // How each {{n}} of a template is filled: a contact field (with an optional fallback for contacts whose field is
 // empty) or a fixed text. The same rules render the preview, the test send and (next issue) each recipient's row,
-// and decide who is skipped for "variável sem valor" on the confirmation screen.
+// and decide who is skipped for "variável sem valor" on the confirmation screen. No database code here: the
+// panel renders its live preview with it in the browser.
 
 export const CONTACT_FIELDS = ["name", "first_name", "city", "state", "state_name", "wallet"] as const;
 export type ContactField = (typeof CONTACT_FIELDS)[number];
@@ -93,19 +92,4 @@ export const renderVariables = (mapping: readonly VariableMapping[], contact: Co
     if (!value) out.missing.push({ component: m.component, index: m.index });
   }
   return out;
-};
-
-/**
- * SQL: true when the contact leaves some variable without a value (a field mapped with no fallback, empty for
- * this contact). Only columns of the covering index, except the name, which only the few "suspect" contacts can
- * lack (contacts_org_suspect_idx); pass `withName` for them.
- */
-export const missingVariableSql = (mapping: readonly VariableMapping[], withName: boolean): SQL => {
-  const tests: SQL[] = [];
-  const fields = new Set(mapping.flatMap((m) => (m.source === "field" && !m.fallback ? [m.field] : [])));
-  if (fields.has("city")) tests.push(sql`(${contacts.city} is null or btrim(${contacts.city}) = '')`);
-  if (fields.has("state") || fields.has("state_name")) tests.push(sql`${contacts.state} is null`);
-  if (fields.has("wallet")) tests.push(sql`${contacts.walletId} is null`);
-  if (withName && (fields.has("name") || fields.has("first_name"))) tests.push(sql`btrim(${contacts.name}) = ''`);
-  return tests.length ? sql`(${sql.join(tests, sql` or `)})` : sql`false`;
 };

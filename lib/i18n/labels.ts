@@ -71,7 +71,8 @@ export const chipScopeLabels = {
   both: "Ambos: todos os contatos da lista",
 } as const;
 
-export const formatBrl = (value: number) => new Intl.NumberFormat("pt-BR", { style: "currency", currency: "BRL" }).format(value);
+export const formatBrl = (value: number, maxDecimals = 2) =>
+  new Intl.NumberFormat("pt-BR", { style: "currency", currency: "BRL", minimumFractionDigits: 2, maximumFractionDigits: maxDecimals }).format(value);
 
 export const formatCount = (value: number) => new Intl.NumberFormat("pt-BR").format(value);
 

@@ -11,7 +11,7 @@ export const metadata: Metadata = { title: "Relatórios" };
 
 export default async function ReportsPage() {
   const user = await requireUser();
-  const rows = (await listCampaigns(getDb(), user.organizationId)).filter((c) => c.status !== "draft");
+  const rows = (await listCampaigns(getDb(), user.organizationId, { page: 1 })).rows.filter((c) => c.status !== "draft" && c.status !== "awaiting_confirmation");
   return (
     <>
       <PageHeader

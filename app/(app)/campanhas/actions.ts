@@ -1,0 +1,79 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { authorizedAction, ok } from "@/lib/auth/action";
+import {
+  campaignInputSchema,
+  cancelCampaign,
+  confirmCampaign,
+  confirmSchema,
+  duplicateCampaign,
+  rescheduleCampaign,
+  saveCampaign,
+} from "@/lib/campaigns/campaigns";
+import { sendTestMessage } from "@/lib/campaigns/test-send";
+import { env } from "@/lib/env";
+import { appWhatsAppClient } from "@/lib/whatsapp-runtime";
+
+const id = z.coerce.number({ error: "Campanha inválida." }).int().positive("Campanha inválida.");
+
+// "Salvar rascunho" or "Enviar Campanha" (then the confirmation screen; an operador's waits for a gestor).
+export const saveCampaignAction = authorizedAction(
+  { name: "saveCampaign", role: "operador", schema: campaignInputSchema.extend({ intent: z.enum(["draft", "submit"], { error: "Ação inválida." }) }) },
+  async ({ intent, ...input }, { db, user }) => {
+    const row = await saveCampaign(db, { organizationId: user.organizationId, userId: user.id, role: user.role }, input, { intent, timeZone: user.timeZone });
+    revalidatePath("/campanhas");
+    redirect(intent === "submit" ? `/campanhas/${row.id}/confirmar` : `/campanhas/${row.id}?salva=1`);
+  },
+);
+
+// "Enviar teste": the message rendered for one contact of the list, to one phone the user typed.
+export const sendTestAction = authorizedAction(
+  {
+    name: "sendTest",
+    role: "operador",
+    schema: campaignInputSchema.pick({ chipId: true, templateId: true, variables: true, headerMediaUrl: true }).extend({
+      contactId: z.coerce.number({ error: "Escolha o contato da prévia." }).int().positive("Escolha o contato da prévia."),
+      phone: z.string({ error: "Digite o telefone que recebe o teste." }).trim().min(1, "Digite o telefone que recebe o teste (ex.: o seu WhatsApp).").max(40, "Telefone longo demais."),
+      campaignId: z.union([id, z.literal("")]).optional().transform((v) => (v ? v : null)),
+    }),
+  },
+  async (input, { db, user }) => {
+    const result = await sendTestMessage(db, { organizationId: user.organizationId, userId: user.id }, appWhatsAppClient(), env().ENCRYPTION_KEY, input);
+    return result.ok ? ok({ accepted: true }, result.message) : { ok: false as const, code: "error" as const, message: result.message };
+  },
+);
+
+// "Confirmar envio": freezes the campaign and queues or schedules it (gestor or admin).
+export const confirmCampaignAction = authorizedAction({ name: "confirmCampaign", role: "gestor", schema: confirmSchema }, async (input, { db, user }) => {
+  await confirmCampaign(db, { organizationId: user.organizationId, userId: user.id, role: user.role }, input, { timeZone: user.timeZone });
+  revalidatePath("/campanhas");
+  redirect(`/campanhas/${input.id}?confirmada=1`);
+});
+
+// Moves a scheduled campaign to another future moment (gestor).
+export const rescheduleCampaignAction = authorizedAction(
+  { name: "rescheduleCampaign", role: "gestor", schema: z.object({ id, scheduledAt: z.string({ error: "Escolha o novo horário." }).trim().min(1, "Escolha o novo horário.").max(40) }) },
+  async (input, { db, user }) => {
+    await rescheduleCampaign(db, { organizationId: user.organizationId, userId: user.id, role: user.role }, input, { timeZone: user.timeZone });
+    revalidatePath(`/campanhas/${input.id}`);
+    return ok(undefined, "Campanha reagendada.");
+  },
+);
+
+// Cancels a campaign that has not started sending (gestor).
+export const cancelCampaignAction = authorizedAction({ name: "cancelCampaign", role: "gestor", schema: z.object({ id }) }, async ({ id: campaignId }, { db, user }) => {
+  await cancelCampaign(db, { organizationId: user.organizationId, userId: user.id, role: user.role }, campaignId);
+  revalidatePath(`/campanhas/${campaignId}`);
+  revalidatePath("/campanhas");
+  return ok(undefined, "Campanha cancelada. Nada será enviado.");
+});
+
+// "Duplicar": a new draft with the same configuration.
+export const duplicateCampaignAction = authorizedAction({ name: "duplicateCampaign", role: "operador", schema: z.object({ id }) }, async ({ id: campaignId }, { db, user }) => {
+  const row = await duplicateCampaign(db, { organizationId: user.organizationId, userId: user.id, role: user.role }, campaignId);
+  revalidatePath("/campanhas");
+  redirect(`/campanhas/${row.id}/editar`);
+});
