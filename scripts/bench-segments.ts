@@ -266,7 +266,7 @@ try {
   const version = (await admin`show server_version`)[0]!.server_version as string;
 
   log(`seed de ${CONTACTS.toLocaleString("pt-BR")} contatos (seedDemo, semente ${SEED})…`);
-  const seeded = await seedDemo(admin, { contacts: CONTACTS, seed: SEED, encryptionKey: randomBytes(32).toString("base64") });
+  const seeded = await seedDemo(admin, { contacts: CONTACTS, seed: SEED, encryptionKey: randomBytes(32).toString("base64"), campaigns: false });
   const org = seeded.organizationId;
   log(`seed: ${(seeded.ms / 1000).toFixed(1)} s`);
 

@@ -188,7 +188,7 @@ try {
   sql = postgres(url, { max: 2, onnotice: () => {} });
   const encryptionKey = randomBytes(32).toString("base64");
   let t = performance.now();
-  await seedDemo(sql, { contacts, encryptionKey });
+  await seedDemo(sql, { contacts, encryptionKey, campaigns: false });
   say(`seed: ${contacts} contatos (${since(t)})`);
 
   // 3. One campaign in flight: every recipient `sending`, with the wamid Meta returned for it.

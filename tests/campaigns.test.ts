@@ -314,6 +314,14 @@ describe("campaign life cycle", () => {
     expect((await loadCampaign(db(), orgId, id)).status).toBe("draft");
   });
 
+  it("a list nobody of which can receive is refused at confirmation, the draft kept", async () => {
+    const empty = await saveAudience(db(), gestor, null, { name: "Só descadastrados", filter: { version: 1, optIn: ["opted_out"] } });
+    const { id } = await saveCampaign(db(), gestor, input({ name: "Vazia", audienceId: empty.id }), { intent: "submit", timeZone: SP });
+    const err = await rejection(confirmCampaign(db(), gestor, { id, chipScope: "both", optInConfirmed: true }, { timeZone: SP }));
+    expect(err.message).toMatch(/Nenhum contato receberá/);
+    expect((await loadCampaign(db(), orgId, id)).status).toBe("draft");
+  });
+
   it("“both” needs the opt-in confirmation; another organization's campaign is not found", async () => {
     const { id } = await saveCampaign(db(), gestor, input({ name: "Ambos" }), { intent: "submit", timeZone: SP });
     const err = await rejection(confirmCampaign(db(), gestor, { id, chipScope: "both", optInConfirmed: false }, { timeZone: SP }));

@@ -78,54 +78,77 @@ export const audienceBreakdown = async (db: DbOrTx, input: BreakdownInput): Prom
   const { organizationId, chipId, mapping } = input;
   const where = compileFilter(organizationId, input.filter, { timeZone: input.timeZone });
   const cap = input.frequencyCap;
-  const recent = cap
-    ? sql`select r.contact_id from campaign_recipients r
-            join campaigns c on c.id = r.campaign_id
-            join templates t on t.id = c.template_id
-           where c.organization_id = ${organizationId}::uuid and t.category = 'marketing'
-             and c.started_at is not null
-             and (c.finished_at is null or c.finished_at >= now() - make_interval(days => ${cap.days}))
-             and c.id <> ${input.campaignId ?? 0}
-             and r.sent_at >= now() - make_interval(days => ${cap.days}) and r.contact_id is not null
-           group by r.contact_id having count(*) >= ${cap.messages}`
-    : sql`select null::bigint as contact_id where false`;
   const group = sql`case when ${contacts.chipIds} @> array[${chipId}::int] then 1 when cardinality(${contacts.chipIds}) > 0 then 2 else 3 end`;
+  // Reasons as small integers (their position in SKIP_REASONS, 0 = reached): cheaper to group than text.
+  const code = (reason: ConfirmSkipReason) => sql.raw(String(SKIP_REASONS.indexOf(reason) + 1));
   const optInReason = input.optInRequest
-    ? sql`when ${contacts.optInStatus} = 'opted_out' then 'opted_out'`
-    : sql`when ${contacts.optInStatus} = 'opted_out' then 'opted_out' when ${contacts.optInStatus} <> 'opted_in' then 'no_opt_in'`;
-  const rows = await db.execute<{ grp: number; reason: ConfirmSkipReason | null; n: number }>(sql`
-    with recent as materialized (${recent}),
-    suspects as materialized (
-      select ${contacts.id} as id, ${group} as grp,
-             case ${optInReason}
-                  when not ${VALID_PHONE} then 'invalid_phone'
+    ? sql`when ${contacts.optInStatus} = 'opted_out' then ${code("opted_out")}`
+    : sql`when ${contacts.optInStatus} = 'opted_out' then ${code("opted_out")} when ${contacts.optInStatus} <> 'opted_in' then ${code("no_opt_in")}`;
+  // Every reason but the frequency cap, for a row read from the table (phone and name at hand).
+  const rowReason = sql`case ${optInReason}
+                  when not ${VALID_PHONE} then ${code("invalid_phone")}
                   when ${EIGHT_DIGIT_MOBILE} and exists (
                     select 1 from ${contacts} twin
                      where twin.organization_id = ${organizationId}::uuid
                        and twin.phone = '+55' || substr(${contacts.phone}, 4, 2) || '9' || substr(${contacts.phone}, 6)
-                       and twin.id in (select ${contacts.id} from ${contacts} where ${where})) then 'duplicate_phone'
-                  when ${missingVariableSql(mapping, true)} then 'missing_variable'
-                  when ${contacts.id} in (select contact_id from recent) then 'frequency_cap'
-             end as reason
+                       and twin.id in (select ${contacts.id} from ${contacts} where ${where})) then ${code("duplicate_phone")}
+                  when ${missingVariableSql(mapping, true)} then ${code("missing_variable")}
+                  else 0 end`;
+  // 1. Everything but the cap: the list from the covering index, the suspects row by row (see the top).
+  const main = sql`
+    with suspects as materialized (
+      select ${contacts.id} as id, ${group} as grp, ${rowReason} as reason
         from ${contacts} where ${where} and ${SUSPECT}
     ),
     plain as (
       select ${group} as grp,
-             case ${optInReason}
-                  when ${missingVariableSql(mapping, false)} then 'missing_variable'
-                  when recent.contact_id is not null then 'frequency_cap'
-             end as reason
-        from ${contacts} left join recent on recent.contact_id = ${contacts.id}
+             case ${optInReason} when ${missingVariableSql(mapping, false)} then ${code("missing_variable")} else 0 end as reason,
+             count(*) as n
+        from ${contacts}
        where ${where} and not exists (select 1 from suspects s where s.id = ${contacts.id})
+       group by 1, 2
     )
-    select grp, reason, count(*)::int as n from (select grp, reason from plain union all select grp, reason from suspects) x
-     group by grp, reason`);
+    select grp, reason, sum(n)::int as n
+      from (select grp, reason, n from plain union all select grp, reason, count(*) from suspects group by 1, 2) x
+     group by grp, reason`;
+  // 2. The cap: contacts over it (the recipients of marketing campaigns that sent in the window, through their
+  // (campaign, contact) index), those of them in the list that no other reason skipped, by chip group. Its own
+  // statement, so the pool runs it on the other core while the list is scanned.
+  const capped = cap
+    ? sql`
+    with recent as materialized (
+      select r.contact_id from campaign_recipients r
+        join campaigns c on c.id = r.campaign_id
+        join templates t on t.id = c.template_id
+       where c.organization_id = ${organizationId}::uuid and t.category = 'marketing'
+         and c.started_at is not null
+         and (c.finished_at is null or c.finished_at >= now() - make_interval(days => ${cap.days}))
+         and c.id <> ${input.campaignId ?? 0}
+         and r.sent_at >= now() - make_interval(days => ${cap.days}) and r.contact_id is not null
+       group by r.contact_id having count(*) >= ${cap.messages}
+    )
+    select ${group} as grp, ${code("frequency_cap")} as reason, count(*)::int as n
+      from ${contacts}
+     where ${contacts.id} in (select contact_id from recent) and ${where} and ${rowReason} = 0
+     group by 1`
+    : null;
+  type Row = { grp: number; reason: number; n: number };
+  // Inside a transaction (the confirmation) both run on its one connection, one after the other, in its snapshot.
+  const inTransaction = "rollback" in db;
+  const run = (q: typeof main) => db.execute<Row>(q);
+  const [base, over] = inTransaction
+    ? [await run(main), capped ? await run(capped) : []]
+    : await Promise.all([run(main), capped ? run(capped) : Promise.resolve([] as Row[])]);
   const groups = [1, 2, 3].map(() => ({ total: 0, skipped: emptySkips() }));
-  for (const r of rows) {
-    const g = groups[Number(r.grp) - 1]!;
-    g.total += Number(r.n);
-    if (r.reason) g.skipped[r.reason] += Number(r.n);
-  }
+  // The list's contacts are counted once, by the first statement; the second only moves some of the reached
+  // ones to "limite de frequência".
+  for (const [rows, counted] of [[base, true], [over, false]] as const)
+    for (const r of rows) {
+      const g = groups[Number(r.grp) - 1]!;
+      if (counted) g.total += Number(r.n);
+      const reason = SKIP_REASONS[Number(r.reason) - 1];
+      if (reason) g.skipped[reason] += Number(r.n);
+    }
   const numbers = (parts: typeof groups): ScopeNumbers => {
     const skipped = emptySkips();
     let inScope = 0;

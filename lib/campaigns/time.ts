@@ -1,25 +1,8 @@
+import { zonedTime } from "@/lib/zoned-time";
+
 // Wall-clock moments in the organization's time zone, whatever the browser's or the server's zone is.
 
 const LOCAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/;
-
-const offsetMs = (instant: number, timeZone: string) => {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    })
-      .formatToParts(new Date(instant))
-      .map((p) => [p.type, p.value]),
-  );
-  const asUtc = Date.UTC(+parts.year!, +parts.month! - 1, +parts.day!, +parts.hour!, +parts.minute!, +parts.second!);
-  return asUtc - Math.floor(instant / 1000) * 1000;
-};
 
 /** "2026-12-05T09:30" read in `timeZone` → the instant; null when the text is no such moment. */
 export const zonedLocalToDate = (local: string, timeZone: string): Date | null => {
@@ -27,12 +10,8 @@ export const zonedLocalToDate = (local: string, timeZone: string): Date | null =
   if (!m) return null;
   const [y, mo, d, h, mi] = m.slice(1).map(Number) as [number, number, number, number, number];
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) return null;
-  const guess = Date.UTC(y, mo - 1, d, h, mi);
-  if (new Date(guess).getUTCDate() !== d) return null;
-  let instant = guess - offsetMs(guess, timeZone);
-  // A second pass settles moments near a change of offset.
-  instant = guess - offsetMs(instant, timeZone);
-  return new Date(instant);
+  if (new Date(Date.UTC(y, mo - 1, d)).getUTCDate() !== d) return null;
+  return zonedTime(y, mo, d, h, mi, timeZone);
 };
 
 /** The instant as "YYYY-MM-DDTHH:mm" on the organization's wall clock (the date-time picker's format). */

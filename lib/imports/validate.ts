@@ -1,5 +1,6 @@
 import { normalizePhone } from "@/lib/phones";
 import { fold, formatInt, type ColumnMapping, type ErrorKind, type ImportOptInSource, type OptInStatus } from "./fields";
+import { zonedTime } from "@/lib/zoned-time";
 
 // Row by row, what a spreadsheet cell means for a contact, and what to tell the person when it means nothing.
 
@@ -85,29 +86,6 @@ export const parseOptInSource = (value: string): ImportOptInSource | null => {
 };
 
 const pad = (n: number) => String(n).padStart(2, "0");
-
-// Offset (ms) of a time zone at an instant, from Intl: local wall clock minus UTC.
-const zoneOffset = (instant: number, timeZone: string) => {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  }).formatToParts(new Date(instant));
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  return Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second")) - instant;
-};
-
-/** A wall-clock time in the organization's time zone → the instant. */
-export const zonedTime = (y: number, mo: number, d: number, h: number, mi: number, timeZone: string) => {
-  const guess = Date.UTC(y, mo - 1, d, h, mi);
-  const first = guess - zoneOffset(guess, timeZone);
-  return new Date(guess - zoneOffset(first, timeZone));
-};
 
 const BR_DATE = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})(?:[ T,]+(\d{1,2})[:h](\d{2})(?::\d{2})?)?$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
