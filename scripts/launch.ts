@@ -6,7 +6,7 @@ import { freePort } from "./lib/embedded-postgres";
 import { loadSecrets, log, prepareDatabase, startDatabase, waitForHttp, type Database } from "./lib/stack";
 import { DEMO_USERS } from "../db/seed";
 
-// The one launcher: database, migrations, demo data and the web app (later the simulator and the worker),
+// The one launcher: database, migrations, demo data, the WhatsApp simulator, the dispatch worker and the web app,
 // wired through the environment. `dev` keeps ./.data/dev; `e2e` uses ./.data/e2e and a throwaway database.
 const mode = process.argv[2];
 if (mode !== "dev" && mode !== "e2e") {
@@ -95,6 +95,15 @@ const appEnv = (
   PORT: String(port),
 });
 
+// The local dispatch engine (DISPATCH_ENGINE=local, the default here): a process of its own, like production's.
+const startWorker = (env: NodeJS.ProcessEnv, quiet: boolean) => {
+  if ((env.DISPATCH_ENGINE ?? "local") !== "local") {
+    log("worker", "DISPATCH_ENGINE=inngest: o worker local não é iniciado (rode `npx inngest-cli dev`, veja o README)");
+    return;
+  }
+  run("worker", process.execPath, ["--import", "tsx", "scripts/worker.ts"], env, quiet);
+};
+
 const printLogin = (url: string) => {
   const admin = DEMO_USERS.find((u) => u.role === "admin")!;
   console.log(`\n  \x1b[1mDisparo\x1b[0m pronto em \x1b[36m${url}\x1b[0m`);
@@ -112,7 +121,9 @@ const dev = async () => {
   await prepareDatabase(db.url, secrets);
   const port = Number(process.env.PORT) || ((await isFree(3000)) ? 3000 : await freePort());
   const whatsappUrl = await startSimulator(secrets, port, false);
-  const web = run("web", process.execPath, [nextBin, "dev", "--port", String(port)], appEnv(db.url, secrets, port, "development", whatsappUrl));
+  const env = appEnv(db.url, secrets, port, "development", whatsappUrl);
+  startWorker(env, false);
+  const web = run("web", process.execPath, [nextBin, "dev", "--port", String(port)], env);
   await waitForHttp(`http://localhost:${port}/login`, 120_000);
   printLogin(`http://localhost:${port}`);
   await shutdown(await waitExit(web));
@@ -154,7 +165,9 @@ const e2e = async () => {
   const port = await freePort();
   const whatsappUrl = await startSimulator(secrets, port, true);
   // The production server (server.ts): Next.js plus the webhook's node:http fast path, as `npm start` runs it.
-  run("web", process.execPath, ["--import", "tsx", "server.ts", "--port", String(port)], appEnv(url.toString(), secrets, port, "production", whatsappUrl), true);
+  const env = appEnv(url.toString(), secrets, port, "production", whatsappUrl);
+  startWorker(env, true);
+  run("web", process.execPath, ["--import", "tsx", "server.ts", "--port", String(port)], env, true);
   await waitForHttp(`http://localhost:${port}/login`, 60_000);
   log("e2e", `app em http://localhost:${port}`);
   const tests = run("vitest", process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--project", "e2e"], {

@@ -76,6 +76,10 @@ export const campaigns = pgTable(
     submittedByUserId: uuid("submitted_by_user_id").references(() => users.id, { onDelete: "set null" }),
     submittedAt: timestamp("submitted_at", { withTimezone: true }),
     startedAt: timestamp("started_at", { withTimezone: true }),
+    // The audience snapshot (lib/campaigns/dispatch.ts): when it was taken and how many rows it wrote (skipped
+    // included); the report shows it beside the confirmation's estimate.
+    snapshotAt: timestamp("snapshot_at", { withTimezone: true }),
+    snapshotCount: integer("snapshot_count"),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
     pausedReason: text("paused_reason"),
     createdByUserId: uuid("created_by_user_id").references(() => users.id, { onDelete: "set null" }),

@@ -74,7 +74,8 @@ export const missingVariableSql = (mapping: readonly VariableMapping[], withName
 const emptySkips = (): Record<ConfirmSkipReason, number> =>
   Object.fromEntries(SKIP_REASONS.map((r) => [r, 0])) as Record<ConfirmSkipReason, number>;
 
-export const audienceBreakdown = async (db: DbOrTx, input: BreakdownInput): Promise<AudienceBreakdown> => {
+/** The SQL pieces the confirmation and the snapshot share, so both skip the same contacts for the same reasons. */
+export const recipientRules = (input: BreakdownInput) => {
   const { organizationId, chipId, mapping } = input;
   const where = compileFilter(organizationId, input.filter, { timeZone: input.timeZone });
   const cap = input.frequencyCap;
@@ -94,6 +95,25 @@ export const audienceBreakdown = async (db: DbOrTx, input: BreakdownInput): Prom
                        and twin.id in (select ${contacts.id} from ${contacts} where ${where})) then ${code("duplicate_phone")}
                   when ${missingVariableSql(mapping, true)} then ${code("missing_variable")}
                   else 0 end`;
+  // Contacts over the frequency cap: the recipients of marketing campaigns that sent in the window, through
+  // their (campaign, contact) index. Null when the cap is off.
+  const recent = cap
+    ? sql`select r.contact_id from campaign_recipients r
+        join campaigns c on c.id = r.campaign_id
+        join templates t on t.id = c.template_id
+       where c.organization_id = ${organizationId}::uuid and t.category = 'marketing'
+         and c.started_at is not null
+         and (c.finished_at is null or c.finished_at >= now() - make_interval(days => ${cap.days}))
+         and c.id <> ${input.campaignId ?? 0}
+         and r.sent_at >= now() - make_interval(days => ${cap.days}) and r.contact_id is not null
+       group by r.contact_id having count(*) >= ${cap.messages}`
+    : null;
+  return { where, group, code, optInReason, rowReason, recent };
+};
+
+export const audienceBreakdown = async (db: DbOrTx, input: BreakdownInput): Promise<AudienceBreakdown> => {
+  const { mapping } = input;
+  const { where, group, code, optInReason, rowReason, recent } = recipientRules(input);
   // 1. Everything but the cap: the list from the covering index, the suspects row by row (see the top).
   const main = sql`
     with suspects as materialized (
@@ -114,19 +134,9 @@ export const audienceBreakdown = async (db: DbOrTx, input: BreakdownInput): Prom
   // 2. The cap: contacts over it (the recipients of marketing campaigns that sent in the window, through their
   // (campaign, contact) index), those of them in the list that no other reason skipped, by chip group. Its own
   // statement, so the pool runs it on the other core while the list is scanned.
-  const capped = cap
+  const capped = recent
     ? sql`
-    with recent as materialized (
-      select r.contact_id from campaign_recipients r
-        join campaigns c on c.id = r.campaign_id
-        join templates t on t.id = c.template_id
-       where c.organization_id = ${organizationId}::uuid and t.category = 'marketing'
-         and c.started_at is not null
-         and (c.finished_at is null or c.finished_at >= now() - make_interval(days => ${cap.days}))
-         and c.id <> ${input.campaignId ?? 0}
-         and r.sent_at >= now() - make_interval(days => ${cap.days}) and r.contact_id is not null
-       group by r.contact_id having count(*) >= ${cap.messages}
-    )
+    with recent as materialized (${recent})
     select ${group} as grp, ${code("frequency_cap")} as reason, count(*)::int as n
       from ${contacts}
      where ${contacts.id} in (select contact_id from recent) and ${where} and ${rowReason} = 0

@@ -19,7 +19,7 @@ type Actor = { organizationId: string; userId: string; role: Role };
 
 /** States in which the panel may still edit the campaign. */
 export const EDITABLE_STATUSES = ["draft", "awaiting_confirmation"] as const;
-export const CANCELLABLE_STATUSES = ["draft", "awaiting_confirmation", "scheduled", "queued"] as const;
+export const CANCELLABLE_STATUSES = ["draft", "awaiting_confirmation", "scheduled", "queued", "sending", "paused"] as const;
 
 const id = (message: string) => z.coerce.number({ error: message }).int(message).positive(message);
 const optionalId = (message: string) =>
@@ -414,12 +414,12 @@ export const rescheduleCampaign = async (db: Db, actor: Actor, input: { id: numb
   });
 };
 
-/** Cancels a campaign that has not started sending (gestor). */
+/** Cancels a campaign (gestor): nothing more is claimed; messages already in flight finish and are recorded. */
 export const cancelCampaign = async (db: Db, actor: Actor, campaignId: number) =>
   db.transaction(async (tx) => {
     const campaign = await loadCampaign(tx, actor.organizationId, campaignId, true);
     if (!(CANCELLABLE_STATUSES as readonly string[]).includes(campaign.status))
-      throw new ActionError("conflict", "Esta campanha já começou a enviar ou terminou: não pode ser cancelada por aqui.");
+      throw new ActionError("conflict", "Esta campanha já terminou: não há o que cancelar.");
     await tx.update(campaigns).set({ status: "cancelled", finishedAt: new Date(), updatedAt: new Date() }).where(eq(campaigns.id, campaign.id));
     await audit(tx, { ...actor, action: "campaign.cancel", entityType: "campaign", entityId: campaign.id, data: { from: campaign.status } });
   });
