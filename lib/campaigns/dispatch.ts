@@ -317,7 +317,7 @@ export const pauseCampaign = async (db: DbOrTx, campaign: Pick<CampaignRow, "id"
   const [row] = await db
     .update(campaigns)
     .set({ status: "paused", pausedReason: reason, updatedAt: new Date() })
-    .where(and(eq(campaigns.id, campaign.id), inArray(campaigns.status, ["sending", "queued"])))
+    .where(and(eq(campaigns.id, campaign.id), eq(campaigns.organizationId, campaign.organizationId), inArray(campaigns.status, ["sending", "queued"])))
     .returning({ id: campaigns.id });
   if (row) await audit(db, { organizationId: campaign.organizationId, userId, action: "campaign.pause", entityType: "campaign", entityId: campaign.id, data: { reason } });
   return Boolean(row);

@@ -33,4 +33,4 @@ export const timeZoneLabel = (timeZone: string, at = new Date()) => {
 };
 
 /** The earliest moment the pickers offer: a few minutes from now, on the organization's clock. */
-export const earliestSchedule = (timeZone: string, minutes = 5) => dateToZonedLocal(new Date(Date.now() + minutes * 60_000), timeZone);
+export const earliestSchedule = (timeZone: string, minutes = 2) => dateToZonedLocal(new Date(Date.now() + minutes * 60_000), timeZone);

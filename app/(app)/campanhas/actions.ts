@@ -13,6 +13,8 @@ import {
   rescheduleCampaign,
   saveCampaign,
 } from "@/lib/campaigns/campaigns";
+import { pauseCampaign, resumeCampaign } from "@/lib/campaigns/dispatch";
+import { loadCampaign } from "@/lib/campaigns/campaigns";
 import { sendTestMessage } from "@/lib/campaigns/test-send";
 import { env } from "@/lib/env";
 import { appWhatsAppClient } from "@/lib/whatsapp-runtime";
@@ -76,4 +78,22 @@ export const duplicateCampaignAction = authorizedAction({ name: "duplicateCampai
   const row = await duplicateCampaign(db, { organizationId: user.organizationId, userId: user.id, role: user.role }, campaignId);
   revalidatePath("/campanhas");
   redirect(`/campanhas/${row.id}/editar`);
+});
+
+// Pauses a campaign that is sending (gestor): nothing more is claimed; what is in flight finishes and is recorded.
+export const pauseCampaignAction = authorizedAction({ name: "pauseCampaign", role: "gestor", schema: z.object({ id }) }, async ({ id: campaignId }, { db, user }) => {
+  const campaign = await loadCampaign(db, user.organizationId, campaignId);
+  const done = await pauseCampaign(db, campaign, `Pausada por ${user.name}.`, user.id);
+  if (!done) return { ok: false as const, code: "conflict" as const, message: "Só uma campanha na fila ou enviando pode ser pausada." };
+  revalidatePath(`/campanhas/${campaignId}`);
+  return ok(undefined, "Campanha pausada.");
+});
+
+// Resumes a paused campaign (gestor).
+export const resumeCampaignAction = authorizedAction({ name: "resumeCampaign", role: "gestor", schema: z.object({ id }) }, async ({ id: campaignId }, { db, user }) => {
+  const campaign = await loadCampaign(db, user.organizationId, campaignId);
+  const done = await resumeCampaign(db, campaign, user.id);
+  if (!done) return { ok: false as const, code: "conflict" as const, message: "Só uma campanha pausada pode ser retomada." };
+  revalidatePath(`/campanhas/${campaignId}`);
+  return ok(undefined, "Campanha retomada.");
 });

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ArrowLeftIcon } from "lucide-react";
 import { CampaignActions } from "@/components/campaigns/campaign-actions";
+import { CampaignProgress } from "@/components/campaigns/campaign-progress";
 import { CampaignStatusBadge } from "@/components/campaigns/campaign-table";
 import { MessagePreview } from "@/components/campaigns/message-preview";
 import { PageHeader } from "@/components/shell/page-header";
@@ -16,6 +17,7 @@ import { requireUser } from "@/lib/auth/page";
 import { hasRole } from "@/lib/auth/roles";
 import { SKIP_REASONS, type ConfirmSkipReason } from "@/lib/campaigns/audience";
 import { CANCELLABLE_STATUSES, EDITABLE_STATUSES, type FrozenTemplate } from "@/lib/campaigns/campaigns";
+import { campaignProgress } from "@/lib/campaigns/dispatch";
 import type { Estimate } from "@/lib/campaigns/estimate";
 import { dateToZonedLocal, earliestSchedule, timeZoneLabel } from "@/lib/campaigns/time";
 import { contactFieldLabels, variableLabel, type VariableMapping } from "@/lib/campaigns/variables";
@@ -34,6 +36,10 @@ const historyLabels: Record<string, string> = {
   "campaign.cancel": "Cancelada",
   "campaign.duplicate": "Criada como cópia",
   "campaign.test_send": "Teste enviado",
+  "campaign.start": "Envio iniciado",
+  "campaign.pause": "Pausada",
+  "campaign.resume": "Retomada",
+  "campaign.complete": "Concluída",
 };
 
 type StoredEstimate = Estimate & { chipScope: keyof typeof chipScopeLabels; inScope: number; skipped: Record<ConfirmSkipReason, number>; listCount: number };
@@ -60,6 +66,7 @@ export default async function CampaignPage({ params, searchParams }: { params: P
   const filter = parseFilter(c.frozenFilter);
   const tz = user.timeZone;
   const editable = (EDITABLE_STATUSES as readonly string[]).includes(c.status);
+  const progress = editable ? null : await campaignProgress(db, c.id);
   const placeholders = (component: "header" | "body") =>
     mapping
       .filter((m) => m.component === component)
@@ -91,7 +98,7 @@ export default async function CampaignPage({ params, searchParams }: { params: P
           <AlertDescription>Rascunho salvo. Quando estiver pronto, use “Editar” e depois “Enviar Campanha”.</AlertDescription>
         </Alert>
       ) : null}
-      {flags.confirmada && !editable ? (
+      {flags.confirmada && (c.status === "scheduled" || c.status === "queued") ? (
         <Alert variant="success" className="mb-4">
           <AlertDescription>
             Envio confirmado: {c.status === "scheduled" && c.scheduledAt ? `agendado para ${formatDateTime(c.scheduledAt, tz)}` : "a campanha está na fila de envio"}.
@@ -120,6 +127,14 @@ export default async function CampaignPage({ params, searchParams }: { params: P
       </div>
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_360px]">
         <div className="grid min-w-0 content-start gap-6">
+          {progress ? (
+            <CampaignProgress
+              campaignId={c.id}
+              canControl={hasRole(user.role, "gestor")}
+              timeZone={tz}
+              initial={{ status: c.status, pausedReason: c.pausedReason, progress, at: new Date(0).toISOString() }}
+            />
+          ) : null}
           <Card>
             <CardHeader>
               <CardTitle>{editable ? "Configuração (rascunho)" : "Configuração confirmada"}</CardTitle>
