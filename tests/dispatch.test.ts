@@ -8,6 +8,7 @@ import { DEMO_CHIPS, DEMO_TEMPLATES } from "@/db/seed";
 import { saveAudience } from "@/lib/audiences";
 import { cancelCampaign, confirmCampaign, saveCampaign } from "@/lib/campaigns/campaigns";
 import { campaignProgress, pauseCampaign, resumeCampaign, sendRecipient, startCampaign } from "@/lib/campaigns/dispatch";
+import { portfolioUsageLast24h } from "@/lib/campaigns/estimate";
 import { startWorker } from "@/lib/campaigns/worker";
 import { encryptSecret, generateKey } from "@/lib/crypto";
 import { createWhatsAppClient } from "@/lib/whatsapp/client";
@@ -210,6 +211,38 @@ describe("dispatch core", () => {
     const p = await campaignProgress(db(), id);
     expect(p).toMatchObject({ pending: 10, sending: 0, failed: 0 });
     expect(accepted()).toBe(0);
+  });
+
+  it("never more unique users in 24 h than the portfolio's messaging limit; a chip gone red pauses", async () => {
+    // A 1,000 portfolio that already messaged 995 people today (the tests above, and an earlier campaign) has 5 left.
+    const earlier = await confirmedCampaign(1);
+    await cancelCampaign(db(), gestor, earlier.id);
+    await db().execute(sql`update campaigns set started_at = now() - interval '2 hours' where id = ${earlier.id}`);
+    const missing = 995 - (await portfolioUsageLast24h(db(), orgId));
+    await db().execute(sql`
+      insert into contacts (organization_id, name, phone) select ${orgId}::uuid, 'Hoje ' || i, '+5521' || (980000000 + i)::text from generate_series(1, ${missing}) i`);
+    await db().execute(sql`
+      insert into campaign_recipients (organization_id, campaign_id, contact_id, chip_id, phone, status, sent_at)
+      select ${orgId}::uuid, ${earlier.id}, id, ${chipId}, phone, 'sent', now() - interval '1 hour' from contacts where name like 'Hoje %'`);
+    await db().update(organizations).set({ messagingLimitTier: "TIER_1K" }).where(eq(organizations.id, orgId));
+    const { id } = await confirmedCampaign(12);
+    const worker = startWorker({ db: db(), client: client(), encryptionKey: key, pollMs: 50 });
+    try {
+      await until(async () => accepted() >= 5);
+      await new Promise((r) => setTimeout(r, 2000));
+      expect(accepted()).toBe(5);
+      expect((await statusOf(id)).status).toBe("sending");
+      // Quality red: the campaign pauses with the reason.
+      await db().update(organizations).set({ messagingLimitTier: "TIER_UNLIMITED" }).where(eq(organizations.id, orgId));
+      await db().update(chips).set({ qualityRating: "red" }).where(eq(chips.id, chipId));
+      await until(async () => (await statusOf(id)).status === "paused", 15_000);
+      expect((await statusOf(id)).pausedReason).toMatch(/qualidade do chip/);
+    } finally {
+      await worker.stop();
+      await db().update(chips).set({ qualityRating: "green" }).where(eq(chips.id, chipId));
+      await db().update(organizations).set({ messagingLimitTier: "TIER_UNLIMITED" }).where(eq(organizations.id, orgId));
+      await cancelCampaign(db(), gestor, id);
+    }
   });
 
   it("a worker killed with SIGKILL mid-campaign, then restarted: every recipient final, nothing sent twice", async () => {

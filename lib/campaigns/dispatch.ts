@@ -382,12 +382,13 @@ export const loadSendContext = async (db: DbOrTx, campaignId: number, client: Wh
     .leftJoin(chips, eq(chips.id, campaigns.chipId))
     .where(eq(campaigns.id, campaignId));
   if (!row) return null;
-  const ctx: SendContext & { status: CampaignRow["status"]; chipStatus: string | null; messagesPerSecond: number; chipId: number } = {
+  const ctx: SendContext & { status: CampaignRow["status"]; chipStatus: string | null; quality: string | null; messagesPerSecond: number; chipId: number } = {
     campaign: { id: row.campaign.id, organizationId: row.campaign.organizationId, headerMediaUrl: row.campaign.headerMediaUrl, template: row.campaign.frozenTemplate as FrozenTemplate },
     chip: { phoneNumberId: row.chip?.phoneNumberId ?? "", accessToken: row.chip ? decryptSecret(row.chip.accessTokenEncrypted, encryptionKey) : "" },
     client,
     status: row.campaign.status,
     chipStatus: row.chip?.status ?? null,
+    quality: row.chip?.qualityRating ?? null,
     messagesPerSecond: row.chip?.messagesPerSecond ?? 1,
     chipId: row.campaign.chipId,
   };

@@ -17,6 +17,9 @@ export const MESSAGING_LIMITS: Record<string, number | null> = {
   TIER_UNLIMITED: null,
 };
 
+/** The tier's number of unique users per 24 h; null = unlimited; an unknown tier counts as the lowest. */
+export const messagingLimitOf = (tier: string): number | null => (tier in MESSAGING_LIMITS ? (MESSAGING_LIMITS[tier] as number | null) : 250);
+
 export type Estimate = {
   recipients: number;
   category: "marketing" | "utility" | "authentication";
@@ -57,7 +60,7 @@ export const estimateCampaign = (input: EstimateInput): Estimate => {
   const mps = Math.max(1, input.messagesPerSecond);
   const missing = Math.max(0, input.recipients - input.packageBalance);
   const increases = missing === 0 ? 0 : Math.ceil(missing / Math.max(1, input.autoIncreaseSize));
-  const limit = MESSAGING_LIMITS[input.messagingLimitTier] ?? MESSAGING_LIMITS.TIER_250!;
+  const limit = messagingLimitOf(input.messagingLimitTier);
   const remaining = limit === null ? null : Math.max(0, limit - input.usedLast24h);
   let waves = 1;
   let lastWave = input.recipients;

@@ -1,6 +1,8 @@
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { organizations } from "@/db/schema";
 import type { WhatsAppClient } from "@/lib/whatsapp/client";
+import { messagingLimitOf, portfolioUsageLast24h } from "./estimate";
 import {
   campaignProgress,
   claimRecipients,
@@ -71,6 +73,19 @@ export const startWorker = (options: WorkerOptions) => {
   const buckets = new Map<number, TokenBucket>();
   let stopped = false;
 
+  // Meta's messaging limit (unique users per rolling 24 h, per business portfolio = organization): what remains,
+  // read every few seconds and counted down locally between reads.
+  const limits = new Map<string, { remaining: number | null; at: number }>();
+  const remainingFor = async (organizationId: string) => {
+    const cached = limits.get(organizationId);
+    if (cached && Date.now() - cached.at < 5_000) return cached;
+    const [org] = await db.select({ tier: organizations.messagingLimitTier }).from(organizations).where(eq(organizations.id, organizationId));
+    const limit = messagingLimitOf(org?.tier ?? "TIER_250");
+    const entry = { remaining: limit === null ? null : Math.max(0, limit - (await portfolioUsageLast24h(db, organizationId))), at: Date.now() };
+    limits.set(organizationId, entry);
+    return entry;
+  };
+
   const bucketFor = (chipId: number, rate: number) => {
     let b = buckets.get(chipId);
     if (!b) buckets.set(chipId, (b = new TokenBucket(rate)));
@@ -87,6 +102,7 @@ export const startWorker = (options: WorkerOptions) => {
     if (stale) log(`campanha ${campaignId}: ${stale} envio(s) interrompido(s) marcados como indeterminados`);
     let cursor = 0;
     let halted = false;
+    let waitingForWindow = false;
     const inflight = new Set<Promise<void>>();
     let buffer: Outcome[] = [];
     let flushing: Promise<void> = Promise.resolve();
@@ -119,10 +135,25 @@ export const startWorker = (options: WorkerOptions) => {
           await pauseCampaign(db, ctx.campaign, "O chip da campanha foi desativado ou excluído. Reative o chip em Configurações › Chips e retome a campanha.", null);
           break;
         }
+        if (ctx.quality === "red") {
+          await pauseCampaign(db, ctx.campaign, "A qualidade do chip caiu para baixa (vermelha) na Meta. Revise o conteúdo e o público antes de retomar, para não bloquear o número.", null);
+          break;
+        }
         const bucket = bucketFor(ctx.chipId, ctx.messagesPerSecond);
         const batchSize = Math.min(200, Math.max(10, ctx.messagesPerSecond));
         while (inflight.size > batchSize * 2) await Promise.race(inflight);
-        const rows = await claimRecipients(db, campaignId, { afterContactId: cursor, limit: batchSize });
+        const room = await remainingFor(ctx.campaign.organizationId);
+        if (room.remaining !== null && room.remaining <= 0) {
+          if (!waitingForWindow) log(`campanha ${campaignId}: limite de mensagens da Meta atingido; aguardando a janela de 24 h liberar`);
+          waitingForWindow = true;
+          await Promise.all(inflight);
+          await flush();
+          await sleep(Math.min(60_000, pollMs * 30));
+          continue;
+        }
+        waitingForWindow = false;
+        const rows = await claimRecipients(db, campaignId, { afterContactId: cursor, limit: room.remaining === null ? batchSize : Math.min(batchSize, room.remaining) });
+        if (room.remaining !== null) room.remaining -= rows.length;
         if (!rows.length) {
           if (cursor > 0) {
             cursor = 0; // one more pass from the start: retries that came due behind the cursor
