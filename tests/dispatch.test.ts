@@ -7,7 +7,7 @@ import { campaignRecipients, campaigns, chips, contactChips, contacts, organizat
 import { DEMO_CHIPS, DEMO_TEMPLATES } from "@/db/seed";
 import { saveAudience } from "@/lib/audiences";
 import { cancelCampaign, confirmCampaign, saveCampaign } from "@/lib/campaigns/campaigns";
-import { campaignProgress, pauseCampaign, resumeCampaign, sendRecipient, startCampaign } from "@/lib/campaigns/dispatch";
+import { campaignProgress, pauseCampaign, resendableCounts, resendFailures, resumeCampaign, sendRecipient, startCampaign } from "@/lib/campaigns/dispatch";
 import { portfolioUsageLast24h } from "@/lib/campaigns/estimate";
 import { startWorker } from "@/lib/campaigns/worker";
 import { encryptSecret, generateKey } from "@/lib/crypto";
@@ -136,6 +136,21 @@ describe("dispatch core", () => {
     const increases = await db().select().from(packageLedger).where(and(eq(packageLedger.campaignId, id), eq(packageLedger.kind, "auto_increase")));
     expect(after).toBe(before - 59 + increases.length * 100);
     expect(increases.length).toBeGreaterThanOrEqual(1);
+
+    // Reenviar falhas: nothing retryable failed; the indeterminate one goes out again only when chosen, and a
+    // row accepted once (with a wamid) never does.
+    expect(await resendableCounts(db(), id)).toEqual({ failed: 0, indeterminate: 1 });
+    expect(await resendFailures(db(), gestor, id, { includeIndeterminate: false })).toEqual({ ok: true, failed: 0, indeterminate: 0 });
+    expect(await resendFailures(db(), gestor, id, { includeIndeterminate: true })).toEqual({ ok: true, failed: 0, indeterminate: 1 });
+    expect((await statusOf(id)).status).toBe("sending");
+    const again = startWorker({ db: db(), client: client(3000), encryptionKey: key, pollMs: 100 });
+    try {
+      await until(async () => (await statusOf(id)).status === "completed", 20_000);
+    } finally {
+      await again.stop();
+    }
+    expect(sim.stats().acceptedByDestination[phones[1]!.slice(1)]).toBe(2); // the gestor's explicit choice
+    expect(acceptedTwice().map(([to]) => to)).toEqual([phones[1]!.slice(1)]);
   });
 
   it("two workers at once send each recipient once", async () => {

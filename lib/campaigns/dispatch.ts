@@ -6,6 +6,7 @@ import { decryptSecret } from "@/lib/crypto";
 import { UFS } from "@/lib/segments/filter";
 import type { AudienceFilter } from "@/lib/segments/filter";
 import type { ApiFailure, SendResult, TemplateMessage, WhatsAppClient } from "@/lib/whatsapp/client";
+import { ERROR_TABLE } from "@/lib/whatsapp/errors";
 import { recipientRules, SKIP_REASONS } from "./audience";
 import type { FrozenTemplate } from "./campaigns";
 import type { VariableMapping } from "./variables";
@@ -408,3 +409,46 @@ export const sendRecipient = async (db: Db, campaignId: number, recipientId: num
   await recordResults(db, ctx.campaign, [outcome]);
   return { sent: outcome.kind === "sent", outcome };
 };
+
+/** Error codes whose failure may succeed if sent again now (the retries ran out): transient and "later" kinds. */
+export const RETRYABLE_CODES = Object.entries(ERROR_TABLE)
+  .filter(([, e]) => e.kind === "transient" || e.kind === "later")
+  .map(([code]) => Number(code));
+
+// A failed row is retryable when its error is of a retryable kind, or had no API code (a network failure before
+// the request was written). A row with a wamid was accepted once and is never resent.
+const RETRYABLE_FAILED = sql`(r.status = 'failed' and r.wamid is null and (r.error_code is null or r.error_code = any(${sql.param(RETRYABLE_CODES)}::int[])))`;
+const UNCONFIRMED = sql`(r.status = 'indeterminate' and r.wamid is null)`;
+
+/** How many rows "Reenviar falhas" would send again: retryable failures, and the indeterminate ones. */
+export const resendableCounts = async (db: DbOrTx, campaignId: number) => {
+  const [row] = await db.execute<{ failed: number; indeterminate: number }>(sql`
+    select count(*) filter (where ${RETRYABLE_FAILED})::int as failed, count(*) filter (where ${UNCONFIRMED})::int as indeterminate
+      from campaign_recipients r where r.campaign_id = ${campaignId} and r.status in ('failed', 'indeterminate')`);
+  return { failed: Number(row?.failed ?? 0), indeterminate: Number(row?.indeterminate ?? 0) };
+};
+
+/**
+ * "Reenviar falhas" (gestor): retryable failures — and, only when the gestor chose it after seeing how many, the
+ * indeterminate rows (they may have been delivered: the contact may get the message twice) — back to pending;
+ * the campaign sends again. Recorded in the audit log with the counts.
+ */
+export const resendFailures = async (db: Db, actor: { organizationId: string; userId: string }, campaignId: number, options: { includeIndeterminate: boolean }) =>
+  db.transaction(async (tx) => {
+    const [c] = await tx.select().from(campaigns).where(and(eq(campaigns.id, campaignId), eq(campaigns.organizationId, actor.organizationId))).for("update");
+    if (!c) return { ok: false as const, message: "Campanha não encontrada nesta organização." };
+    if (!["completed", "paused", "sending"].includes(c.status))
+      return { ok: false as const, message: "Só dá para reenviar falhas de uma campanha que já enviou (em envio, pausada ou concluída)." };
+    const which = options.includeIndeterminate ? sql`(${RETRYABLE_FAILED} or ${UNCONFIRMED})` : RETRYABLE_FAILED;
+    const moved = await tx.execute<{ status: string }>(sql`
+      update campaign_recipients r set status = 'pending', attempts = 0, next_attempt_at = null, failed_at = null
+        from (select id, status as was from campaign_recipients r where r.campaign_id = ${campaignId} and ${which}) m
+       where r.id = m.id
+      returning m.was as status`);
+    const failed = moved.filter((m) => m.status === "failed").length;
+    const indeterminate = moved.length - failed;
+    if (moved.length && c.status === "completed")
+      await tx.update(campaigns).set({ status: "sending", finishedAt: null, updatedAt: new Date() }).where(eq(campaigns.id, c.id));
+    await audit(tx, { organizationId: actor.organizationId, userId: actor.userId, action: "campaign.resend", entityType: "campaign", entityId: c.id, data: { failed, indeterminate } });
+    return { ok: true as const, failed, indeterminate };
+  });

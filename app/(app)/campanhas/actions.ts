@@ -13,7 +13,7 @@ import {
   rescheduleCampaign,
   saveCampaign,
 } from "@/lib/campaigns/campaigns";
-import { pauseCampaign, resumeCampaign } from "@/lib/campaigns/dispatch";
+import { pauseCampaign, resendFailures, resumeCampaign } from "@/lib/campaigns/dispatch";
 import { loadCampaign } from "@/lib/campaigns/campaigns";
 import { sendTestMessage } from "@/lib/campaigns/test-send";
 import { env } from "@/lib/env";
@@ -97,3 +97,19 @@ export const resumeCampaignAction = authorizedAction({ name: "resumeCampaign", r
   revalidatePath(`/campanhas/${campaignId}`);
   return ok(undefined, "Campanha retomada.");
 });
+
+// "Reenviar falhas" (gestor): retryable failures, and the indeterminate ones only when explicitly chosen.
+export const resendFailuresAction = authorizedAction(
+  {
+    name: "resendFailures",
+    role: "gestor",
+    schema: z.object({ id, includeIndeterminate: z.union([z.boolean(), z.literal("on"), z.literal("")]).optional().transform((v) => v === true || v === "on") }),
+  },
+  async ({ id: campaignId, includeIndeterminate }, { db, user }) => {
+    const r = await resendFailures(db, { organizationId: user.organizationId, userId: user.id }, campaignId, { includeIndeterminate });
+    if (!r.ok) return { ok: false as const, code: "conflict" as const, message: r.message };
+    revalidatePath(`/campanhas/${campaignId}`);
+    const total = r.failed + r.indeterminate;
+    return ok(r, total ? `${total} envio(s) voltaram para a fila.` : "Nada a reenviar agora.");
+  },
+);

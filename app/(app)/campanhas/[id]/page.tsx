@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { ArrowLeftIcon } from "lucide-react";
 import { CampaignActions } from "@/components/campaigns/campaign-actions";
 import { CampaignProgress } from "@/components/campaigns/campaign-progress";
+import { ResendFailures } from "@/components/campaigns/resend-failures";
 import { CampaignStatusBadge } from "@/components/campaigns/campaign-table";
 import { MessagePreview } from "@/components/campaigns/message-preview";
 import { PageHeader } from "@/components/shell/page-header";
@@ -17,7 +18,7 @@ import { requireUser } from "@/lib/auth/page";
 import { hasRole } from "@/lib/auth/roles";
 import { SKIP_REASONS, type ConfirmSkipReason } from "@/lib/campaigns/audience";
 import { CANCELLABLE_STATUSES, EDITABLE_STATUSES, type FrozenTemplate } from "@/lib/campaigns/campaigns";
-import { campaignProgress } from "@/lib/campaigns/dispatch";
+import { campaignProgress, resendableCounts } from "@/lib/campaigns/dispatch";
 import type { Estimate } from "@/lib/campaigns/estimate";
 import { dateToZonedLocal, earliestSchedule, timeZoneLabel } from "@/lib/campaigns/time";
 import { contactFieldLabels, variableLabel, type VariableMapping } from "@/lib/campaigns/variables";
@@ -40,6 +41,7 @@ const historyLabels: Record<string, string> = {
   "campaign.pause": "Pausada",
   "campaign.resume": "Retomada",
   "campaign.complete": "Concluída",
+  "campaign.resend": "Falhas reenviadas",
 };
 
 type StoredEstimate = Estimate & { chipScope: keyof typeof chipScopeLabels; inScope: number; skipped: Record<ConfirmSkipReason, number>; listCount: number };
@@ -67,6 +69,10 @@ export default async function CampaignPage({ params, searchParams }: { params: P
   const tz = user.timeZone;
   const editable = (EDITABLE_STATUSES as readonly string[]).includes(c.status);
   const progress = editable ? null : await campaignProgress(db, c.id);
+  const resendable =
+    hasRole(user.role, "gestor") && ["completed", "paused", "sending"].includes(c.status) && progress && progress.failed + progress.indeterminate > 0
+      ? await resendableCounts(db, c.id)
+      : null;
   const placeholders = (component: "header" | "body") =>
     mapping
       .filter((m) => m.component === component)
@@ -112,7 +118,10 @@ export default async function CampaignPage({ params, searchParams }: { params: P
           </AlertDescription>
         </Alert>
       ) : null}
-      <div className="mb-6">
+      <div className="mb-6 flex flex-wrap gap-2">
+        {resendable && resendable.failed + resendable.indeterminate > 0 ? (
+          <ResendFailures campaignId={c.id} failed={resendable.failed} indeterminate={resendable.indeterminate} />
+        ) : null}
         <CampaignActions
           id={c.id}
           name={c.name}
