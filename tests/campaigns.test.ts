@@ -349,6 +349,17 @@ describe("campaign life cycle", () => {
     expect(history.map((h) => h.action)).toEqual(["campaign.submit", "campaign.confirm", "campaign.reschedule", "campaign.cancel"]);
   });
 
+  it("keeps a send window, and refuses an inverted one or one without days", async () => {
+    const { id } = await saveCampaign(db(), gestor, input({ name: "Com janela", sendWindowEnabled: true, sendWindowStart: "08:00", sendWindowEnd: "20:00", sendWindowDays: [5, 1, 1] }), { intent: "draft", timeZone: SP });
+    expect((await loadCampaign(db(), orgId, id)).sendWindow).toEqual({ start: "08:00", end: "20:00", days: [1, 5] });
+    const inverted = await rejection(saveCampaign(db(), gestor, input({ id, sendWindowEnabled: true, sendWindowStart: "20:00", sendWindowEnd: "08:00", sendWindowDays: [1] }), { intent: "draft", timeZone: SP }));
+    expect(inverted.fieldErrors?.sendWindowEnd?.[0]).toMatch(/depois do início/);
+    const noDays = await rejection(saveCampaign(db(), gestor, input({ id, sendWindowEnabled: true, sendWindowStart: "08:00", sendWindowEnd: "20:00", sendWindowDays: [] }), { intent: "draft", timeZone: SP }));
+    expect(noDays.fieldErrors?.sendWindowDays?.[0]).toMatch(/ao menos um dia/);
+    await saveCampaign(db(), gestor, input({ id, sendWindowEnabled: false }), { intent: "draft", timeZone: SP });
+    expect((await loadCampaign(db(), orgId, id)).sendWindow).toBeNull();
+  });
+
   it("the input schema refuses an empty or 500-character name and a broken variables JSON, in Portuguese", () => {
     const base = { chipId: "1", audienceId: "1", templateId: "1", sendMode: "immediate" };
     expect(campaignInputSchema.safeParse({ ...base, name: "  " }).error?.issues[0]?.message).toBe("Dê um nome à campanha.");

@@ -211,6 +211,23 @@ describe("dispatch core", () => {
     expect(p.sending).toBe(0);
   });
 
+  it("outside its send window a campaign waits, and goes on by itself when the window opens", async () => {
+    const { id } = await confirmedCampaign(6);
+    const today = new Date(new Date().toLocaleString("en-US", { timeZone: SP })).getDay();
+    await db().update(campaigns).set({ sendWindow: { start: "00:00", end: "23:59", days: [(today + 3) % 7] } }).where(eq(campaigns.id, id));
+    const worker = startWorker({ db: db(), client: client(), encryptionKey: key, pollMs: 50 });
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(accepted()).toBe(0);
+      expect((await statusOf(id)).status).toBe("sending");
+      await db().update(campaigns).set({ sendWindow: { start: "00:00", end: "23:59", days: [0, 1, 2, 3, 4, 5, 6] } }).where(eq(campaigns.id, id));
+      await until(async () => (await statusOf(id)).status === "completed", 15_000);
+    } finally {
+      await worker.stop();
+    }
+    expect(accepted()).toBe(6);
+  });
+
   it("a revoked token pauses the campaign with the reason, and nothing is lost", async () => {
     const { id } = await confirmedCampaign(10);
     await db().update(chips).set({ accessTokenEncrypted: encryptSecret("EAAG-revogado", key) }).where(eq(chips.id, chipId));

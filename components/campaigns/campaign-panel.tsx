@@ -42,7 +42,10 @@ export type PanelInitial = {
   variables: VariableMapping[];
   headerMediaUrl: string | null;
   packageConsent: boolean;
+  sendWindow: { start: string; end: string; days: number[] } | null;
 };
+
+const WEEKDAY_LABELS = ["Dom", "Seg", "Ter", "Qua", "Qui", "Sex", "Sáb"];
 
 type SampleContact = { id: number; name: string; phone: string; city: string | null; state: string | null; wallet: string | null };
 type Source = ContactField | "text";
@@ -92,6 +95,7 @@ export function CampaignPanel({
   const [audienceId, setAudienceId] = useState(initial.audienceId);
   const [templateId, setTemplateId] = useState(initial.templateId);
   const [sendMode, setSendMode] = useState(initial.sendMode);
+  const [windowOn, setWindowOn] = useState(Boolean(initial.sendWindow));
   const template = templates.find((t) => t.id === templateId) ?? null;
   const [mapping, setMapping] = useState<VariableMapping[]>(() =>
     template && !sameVariables(template, initial.variables) ? defaultMapping(template) : initial.variables,
@@ -253,6 +257,37 @@ export function CampaignPanel({
                 <DateTimePicker id="scheduledAt" name="scheduledAt" defaultValue={initial.scheduledAt ?? undefined} min={minScheduled} timeZoneLabel={timeZoneLabel} />
               </FormField>
             ) : null}
+            <div className="grid gap-3 rounded-lg border p-3">
+              <div className="flex items-start gap-3">
+                <Checkbox id="sendWindowEnabled" name="sendWindowEnabled" checked={windowOn} onCheckedChange={(v) => setWindowOn(v === true)} className="mt-0.5" />
+                <Label htmlFor="sendWindowEnabled" className="grid gap-1 font-normal leading-snug">
+                  <span className="font-medium">Enviar só dentro de uma janela de horário</span>
+                  <span className="text-sm text-muted-foreground">Fora dela a campanha espera e continua sozinha quando a janela abre (ex.: 08:00 às 20:00, dias úteis).</span>
+                </Label>
+              </div>
+              {windowOn ? (
+                <div className="grid gap-3 sm:grid-cols-[auto_auto_1fr] sm:items-end">
+                  <FormField label="Das" htmlFor="sendWindowStart" error={errors.sendWindowStart}>
+                    <Input id="sendWindowStart" name="sendWindowStart" type="time" defaultValue={initial.sendWindow?.start ?? "08:00"} className="w-32" />
+                  </FormField>
+                  <FormField label="Até" htmlFor="sendWindowEnd" error={errors.sendWindowEnd}>
+                    <Input id="sendWindowEnd" name="sendWindowEnd" type="time" defaultValue={initial.sendWindow?.end ?? "20:00"} className="w-32" />
+                  </FormField>
+                  <fieldset className="grid gap-1.5">
+                    <legend className="text-sm font-medium">Dias</legend>
+                    <div className="flex flex-wrap gap-1.5">
+                      {WEEKDAY_LABELS.map((label, day) => (
+                        <label key={day} className="flex cursor-pointer items-center gap-1 rounded-md border px-2 py-1 text-sm has-[:checked]:border-primary has-[:checked]:bg-primary/5">
+                          <input type="checkbox" name="sendWindowDays[]" value={day} defaultChecked={initial.sendWindow ? initial.sendWindow.days.includes(day) : day >= 1 && day <= 5} className="accent-[var(--primary)]" />
+                          {label}
+                        </label>
+                      ))}
+                    </div>
+                    <FieldError messages={errors.sendWindowDays} />
+                  </fieldset>
+                </div>
+              ) : null}
+            </div>
           </CardContent>
         </Card>
 

@@ -55,6 +55,9 @@ export const campaigns = pgTable(
     // How each template variable is filled: a contact field or a fixed text.
     templateVariables: jsonb("template_variables").notNull().default(sql`'[]'::jsonb`),
     flowId: integer("flow_id").references(() => chatbotFlows.id, { onDelete: "set null" }),
+    // Optional send window (lib/campaigns/send-window.ts): { start: "08:00", end: "20:00", days: [1..5] } on the
+    // organization's clock; outside it the campaign waits and resumes by itself.
+    sendWindow: jsonb("send_window"),
     // Link of the media header (image, document, video) when the template has one; https only.
     headerMediaUrl: text("header_media_url"),
     sendMode: campaignSendMode("send_mode").notNull().default("immediate"),

@@ -8,6 +8,7 @@ import { audit } from "@/lib/audit";
 import { parseFilter, type AudienceFilter } from "@/lib/segments/filter";
 import { audienceBreakdown, type AudienceBreakdown, type ChipScope } from "./audience";
 import { estimateCampaign, portfolioUsageLast24h, type Estimate } from "./estimate";
+import { sendWindowSchema, type SendWindow } from "./send-window";
 import { zonedLocalToDate } from "./time";
 import { checkMappingCovers, variableMappingSchema, type TemplateVariableRef, type VariableMapping } from "./variables";
 
@@ -71,8 +72,23 @@ export const campaignInputSchema = z.object({
   variables: mappingJson,
   headerMediaUrl: z.string().trim().max(2000, "Link longo demais (máximo 2.000 caracteres).").optional().transform((v) => v || null),
   packageConsent: checkbox,
+  // The optional send window (send-window.ts), as the panel posts it; read with sendWindowOf.
+  sendWindowEnabled: checkbox.optional(),
+  sendWindowStart: z.string().trim().max(5).optional(),
+  sendWindowEnd: z.string().trim().max(5).optional(),
+  sendWindowDays: z.optional(z.union([z.array(z.coerce.number()), z.coerce.number()]).transform((v) => (Array.isArray(v) ? v : [v]))),
 });
 export type CampaignInput = z.output<typeof campaignInputSchema>;
+
+/** The window the input asks for (null = send at any time), or the fields to fix. */
+export const sendWindowOf = (input: CampaignInput): SendWindow | null => {
+  if (!input.sendWindowEnabled) return null;
+  const parsed = sendWindowSchema.safeParse({ start: input.sendWindowStart, end: input.sendWindowEnd, days: input.sendWindowDays ?? [] });
+  if (parsed.success) return parsed.data;
+  const errors: Record<string, string[]> = {};
+  for (const issue of parsed.error.issues) (errors[`sendWindow${issue.path[0] === "days" ? "Days" : issue.path[0] === "end" ? "End" : "Start"}`] ??= []).push(issue.message);
+  throw new ActionError("invalid", parsed.error.issues[0]!.message, errors);
+};
 
 export type FrozenTemplate = {
   id: number;
@@ -197,6 +213,7 @@ export const saveCampaign = async (
     scheduledAt: scheduledInstant(input, options.timeZone),
     templateVariables: input.variables,
     headerMediaUrl: mediaHeaderOf(refs.template.components) ? input.headerMediaUrl : null,
+    sendWindow: sendWindowOf(input),
     packageConsent: input.packageConsent,
     packageConsentAt: input.packageConsent ? now : null,
     packageConsentByUserId: input.packageConsent ? actor.userId : null,
@@ -253,6 +270,9 @@ export const inputOfCampaign = (c: typeof campaigns.$inferSelect, scheduledLocal
   variables: (c.templateVariables as VariableMapping[]) ?? [],
   headerMediaUrl: c.headerMediaUrl,
   packageConsent: c.packageConsent,
+  ...(c.sendWindow
+    ? { sendWindowEnabled: true, sendWindowStart: (c.sendWindow as SendWindow).start, sendWindowEnd: (c.sendWindow as SendWindow).end, sendWindowDays: (c.sendWindow as SendWindow).days }
+    : {}),
 });
 
 export type ScopeOption = { scope: ChipScope; recipients: number; inScope: number; estimate: Estimate };
@@ -439,6 +459,7 @@ export const duplicateCampaign = async (db: Db, actor: Actor, campaignId: number
         templateVariables: source.templateVariables,
         flowId: source.flowId,
         headerMediaUrl: source.headerMediaUrl,
+        sendWindow: source.sendWindow,
         sendMode: source.sendMode,
         scheduledAt: source.scheduledAt && source.scheduledAt.getTime() > Date.now() ? source.scheduledAt : null,
         createdByUserId: actor.userId,

@@ -9,6 +9,7 @@ import type { ApiFailure, SendResult, TemplateMessage, WhatsAppClient } from "@/
 import { ERROR_TABLE } from "@/lib/whatsapp/errors";
 import { recipientRules, SKIP_REASONS } from "./audience";
 import type { FrozenTemplate } from "./campaigns";
+import type { SendWindow } from "./send-window";
 import type { VariableMapping } from "./variables";
 
 // The dispatch core: the steps both engines (the local worker, the Inngest functions) drive. Each is safe to run
@@ -383,13 +384,24 @@ export const loadSendContext = async (db: DbOrTx, campaignId: number, client: Wh
     .leftJoin(chips, eq(chips.id, campaigns.chipId))
     .where(eq(campaigns.id, campaignId));
   if (!row) return null;
-  const ctx: SendContext & { status: CampaignRow["status"]; chipStatus: string | null; quality: string | null; messagesPerSecond: number; chipId: number } = {
+  const [org] = await db.select({ timeZone: organizations.timeZone }).from(organizations).where(eq(organizations.id, row.campaign.organizationId));
+  const ctx: SendContext & {
+    status: CampaignRow["status"];
+    chipStatus: string | null;
+    quality: string | null;
+    messagesPerSecond: number;
+    chipId: number;
+    sendWindow: SendWindow | null;
+    timeZone: string;
+  } = {
     campaign: { id: row.campaign.id, organizationId: row.campaign.organizationId, headerMediaUrl: row.campaign.headerMediaUrl, template: row.campaign.frozenTemplate as FrozenTemplate },
     chip: { phoneNumberId: row.chip?.phoneNumberId ?? "", accessToken: row.chip ? decryptSecret(row.chip.accessTokenEncrypted, encryptionKey) : "" },
     client,
     status: row.campaign.status,
     chipStatus: row.chip?.status ?? null,
     quality: row.chip?.qualityRating ?? null,
+    sendWindow: (row.campaign.sendWindow as SendWindow | null) ?? null,
+    timeZone: org?.timeZone ?? "America/Sao_Paulo",
     messagesPerSecond: row.chip?.messagesPerSecond ?? 1,
     chipId: row.campaign.chipId,
   };

@@ -3,6 +3,7 @@ import type { Db } from "@/db/client";
 import { organizations } from "@/db/schema";
 import type { WhatsAppClient } from "@/lib/whatsapp/client";
 import { messagingLimitOf, portfolioUsageLast24h } from "./estimate";
+import { isWindowOpen, nextWindowOpening } from "./send-window";
 import {
   campaignProgress,
   claimRecipients,
@@ -86,6 +87,12 @@ export const startWorker = (options: WorkerOptions) => {
     return entry;
   };
 
+  // Waits that end early when the worker stops (a runner never holds a shutdown for long).
+  const nap = async (ms: number) => {
+    const until = Date.now() + ms;
+    while (!stopped && Date.now() < until) await sleep(Math.min(250, until - Date.now()));
+  };
+
   const bucketFor = (chipId: number, rate: number) => {
     let b = buckets.get(chipId);
     if (!b) buckets.set(chipId, (b = new TokenBucket(rate)));
@@ -103,6 +110,7 @@ export const startWorker = (options: WorkerOptions) => {
     let cursor = 0;
     let halted = false;
     let waitingForWindow = false;
+    let outsideWindow = false;
     const inflight = new Set<Promise<void>>();
     let buffer: Outcome[] = [];
     let flushing: Promise<void> = Promise.resolve();
@@ -148,10 +156,21 @@ export const startWorker = (options: WorkerOptions) => {
           waitingForWindow = true;
           await Promise.all(inflight);
           await flush();
-          await sleep(Math.min(60_000, pollMs * 30));
+          await nap(Math.min(5_000, pollMs * 30));
           continue;
         }
         waitingForWindow = false;
+        if (ctx.sendWindow && !isWindowOpen(ctx.sendWindow, new Date(), ctx.timeZone)) {
+          const opens = nextWindowOpening(ctx.sendWindow, new Date(), ctx.timeZone);
+          if (!outsideWindow) log(`campanha ${campaignId}: fora da janela de envio; continua em ${opens.toISOString()}`);
+          outsideWindow = true;
+          await Promise.all(inflight);
+          await flush();
+          // Re-read every few seconds: a pause or a cancel is seen meanwhile, and the opening is never overslept.
+          await nap(Math.max(pollMs, Math.min(5_000, opens.getTime() - Date.now())));
+          continue;
+        }
+        outsideWindow = false;
         const rows = await claimRecipients(db, campaignId, { afterContactId: cursor, limit: room.remaining === null ? batchSize : Math.min(batchSize, room.remaining) });
         if (room.remaining !== null) room.remaining -= rows.length;
         if (!rows.length) {
@@ -168,7 +187,7 @@ export const startWorker = (options: WorkerOptions) => {
           const p = await campaignProgress(db, campaignId);
           if (p.sending > 0) await recoverStale(db, campaignId, staleMs);
           const wait = p.nextAttemptAt ? Math.max(100, Math.min(pollMs * 5, p.nextAttemptAt.getTime() - Date.now())) : pollMs;
-          await sleep(wait);
+          await nap(wait);
           continue;
         }
         cursor = rows.at(-1)!.contactId ?? cursor;

@@ -60,4 +60,5 @@ export const emptyInitial: PanelInitial = {
   variables: [],
   headerMediaUrl: null,
   packageConsent: false,
+  sendWindow: null,
 };

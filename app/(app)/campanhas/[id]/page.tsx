@@ -20,6 +20,7 @@ import { SKIP_REASONS, type ConfirmSkipReason } from "@/lib/campaigns/audience";
 import { CANCELLABLE_STATUSES, EDITABLE_STATUSES, type FrozenTemplate } from "@/lib/campaigns/campaigns";
 import { campaignProgress, resendableCounts } from "@/lib/campaigns/dispatch";
 import type { Estimate } from "@/lib/campaigns/estimate";
+import { describeWindow, type SendWindow } from "@/lib/campaigns/send-window";
 import { dateToZonedLocal, earliestSchedule, timeZoneLabel } from "@/lib/campaigns/time";
 import { contactFieldLabels, variableLabel, type VariableMapping } from "@/lib/campaigns/variables";
 import { chipScopeLabels, formatBrl, formatCount, formatDateTime, formatDuration, skipReasonLabels } from "@/lib/i18n/labels";
@@ -171,6 +172,7 @@ export default async function CampaignPage({ params, searchParams }: { params: P
                 </Row>
                 {c.headerMediaUrl ? <Row label="Mídia do cabeçalho">{c.headerMediaUrl}</Row> : null}
                 <Row label="Fluxo de chatbot">{detail.flow?.name ?? "Nenhum"}</Row>
+                <Row label="Janela de envio">{c.sendWindow ? describeWindow(c.sendWindow as SendWindow) : "Qualquer horário"}</Row>
                 <Row label="Pacote de conversas">
                   {c.packageConsent ? `Aumento automático autorizado${c.packageConsentAt ? ` em ${formatDateTime(c.packageConsentAt, tz)}` : ""}` : "Aumento automático ainda não autorizado"}
                 </Row>

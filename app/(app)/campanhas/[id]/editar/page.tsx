@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound, redirect } from "next/navigation";
-import { CampaignPanel } from "@/components/campaigns/campaign-panel";
+import { CampaignPanel, type PanelInitial } from "@/components/campaigns/campaign-panel";
 import { PageHeader } from "@/components/shell/page-header";
 import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth/page";
@@ -38,6 +38,7 @@ export default async function EditCampaignPage({ params }: { params: Promise<{ i
           variables: (campaign.templateVariables as VariableMapping[]) ?? [],
           headerMediaUrl: campaign.headerMediaUrl,
           packageConsent: campaign.packageConsent,
+          sendWindow: (campaign.sendWindow as PanelInitial["sendWindow"]) ?? null,
         }}
       />
     </>
