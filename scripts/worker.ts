@@ -11,7 +11,8 @@ if (dispatchEngine(e) !== "local") {
   process.exit(0);
 }
 const { db, sql } = createDb(e.DATABASE_URL, Number(process.env.WORKER_POOL_MAX ?? 8));
-const client = createWhatsAppClient({ baseUrl: e.WHATSAPP_API_BASE_URL, version: e.WHATSAPP_API_VERSION, timeoutMs: 15_000 });
+// The worker sends at volume: keep-alive node:http instead of fetch (lib/whatsapp/node-transport.ts).
+const client = createWhatsAppClient({ baseUrl: e.WHATSAPP_API_BASE_URL, version: e.WHATSAPP_API_VERSION, timeoutMs: 15_000, transport: "node" });
 const worker = startWorker({
   db,
   client,

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { getDb } from "@/db/client";
 import { campaignRecipients, campaigns, chips, contactChips, contacts, organizations, tags, templates } from "@/db/schema";
 import { DEMO_CHIPS, DEMO_TEMPLATES } from "@/db/seed";
-import { createCampaignFunction } from "@/inngest/functions/campaign";
+import { createCampaignFunction, STALL_MS } from "@/inngest/functions/campaign";
 import { createSendFunctions } from "@/inngest/functions/send";
 import type { DispatchDeps } from "@/inngest/deps";
 import { saveAudience } from "@/lib/audiences";
@@ -129,6 +129,19 @@ const confirmedEvent = (id: number, scheduledAt: Date | null = null) => ({
   data: { campaignId: id, organizationId: orgId, chipId, scheduledAt: scheduledAt?.toISOString() ?? null },
 });
 
+/**
+ * Until no row of the campaign is in flight. @inngest/test resolves a run while duplicate executions of its
+ * parallel steps may still be finishing (see the 10-recipient test); real sends finish in milliseconds here.
+ */
+const settle = async (campaignId: number) => {
+  for (let i = 0; i < 100; i++) {
+    const [{ n }] = await db().execute<{ n: number }>(sql`select count(*)::int as n from campaign_recipients where campaign_id = ${campaignId} and status = 'sending'`);
+    if (Number(n) === 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("linhas presas em sending");
+};
+
 type SendEvent = { id?: string; name: string; data: { campaignId: number; chipId: number; recipientIds: number[] } };
 type Failure = Error & { name: string };
 
@@ -147,7 +160,7 @@ const sendEventFor = (campaignId: number, recipientIds: number[]): SendEvent => 
  * inngest 4.24 ("Event not found in triggers: undefined" — the SDK validates the mock's promise, not its value),
  * so the test swaps the tool itself (a spy, answered once per step id as a memoized step would be).
  */
-const campaignEngine = (d: DispatchDeps = deps(), waits: Record<string, () => Promise<unknown>> = {}) => {
+const campaignEngine = (d: DispatchDeps = deps(), waits: Record<string, () => Promise<unknown>> = {}, fnOptions: { stepBudget?: number } = {}) => {
   const payloads = new Map<string, SendEvent[]>();
   const answered = new Map<string, Promise<unknown>>();
   const waitForEvent = vi.fn((id: string, _opts: unknown) => {
@@ -159,7 +172,7 @@ const campaignEngine = (d: DispatchDeps = deps(), waits: Record<string, () => Pr
     return answered.get(id)!;
   });
   const engine = new InngestTestEngine({
-    function: createCampaignFunction(d),
+    function: createCampaignFunction(d, fnOptions),
     transformCtx: (ctx) => {
       const mocked = mockCtx(ctx);
       const original = mocked.step.sendEvent;
@@ -179,6 +192,7 @@ const campaignEngine = (d: DispatchDeps = deps(), waits: Record<string, () => Pr
         const out = await runSend(e, d);
         if (out.error) throw out.error;
       }
+      if (events[0]) await settle(events[0].data.campaignId);
       return { ids: events.map((e) => e.id ?? "") };
     },
   });
@@ -347,6 +361,54 @@ describe("campaign function", () => {
     expect(accepted()).toBe(4);
     expect(acceptedTwice()).toEqual([]);
   });
+  it("a campaign started by an earlier run (a lost step result, a duplicate event) is not fanned out twice: due rows nobody sends for STALL_MS are", async () => {
+    const { id } = await confirmedCampaign(3);
+    await startCampaign(db(), id);
+    const t0 = Date.now();
+    clock = new Date(t0);
+    const { engine, payloads, deliver } = campaignEngine();
+    const out = await engine.execute({
+      events: [confirmedEvent(id)],
+      steps: [
+        { id: "watch-wait-0", handler: () => ((clock = new Date(t0 + 60_000)), null) }, // one minute: not yet stalled
+        { id: "watch-wait-1", handler: () => ((clock = new Date(t0 + STALL_MS + 1000)), null) },
+        deliver("fan-out-0-0-0"),
+        { id: "watch-wait-2", handler: () => null },
+      ],
+    });
+    expect(out.error).toBeUndefined();
+    expect(out.result).toMatchObject({ status: "completed", total: 3 });
+    expect([...payloads.keys()]).toEqual(["fan-out-0-0-0"]); // once, after the stall
+    expect(accepted()).toBe(3);
+  });
+
+  it("near its step budget a run hands over to a new one (campaign/watch), which goes on with the fan-out from its cursor", async () => {
+    const { id } = await confirmedCampaign(3);
+    // Budget for the start, one fan-out page and one look: the second look hands over.
+    const first = campaignEngine(deps(), {}, { stepBudget: 17 });
+    const out = await first.engine.execute({
+      events: [confirmedEvent(id)],
+      steps: [
+        { id: "fan-out-0-0-0", handler: () => ({ ids: [] }) }, // the events go nowhere
+        { id: "watch-wait-0", handler: () => null },
+        { id: "hand-over", handler: () => ({ ids: ["watch"] }) },
+      ],
+    });
+    expect(out.error).toBeUndefined();
+    expect(out.result).toEqual({ campaignId: id, status: "handed_over", generation: 1, fanOut: null });
+    const [handOver] = first.payloads.get("hand-over")!;
+    expect(handOver).toMatchObject({ name: "campaign/watch", data: { campaignId: id, organizationId: orgId, chipId, generation: 1, fanOut: null } });
+
+    // The next run, as if the first had stopped mid fan-out: it sends from the cursor, then watches to the end.
+    const next = campaignEngine();
+    const out2 = await next.engine.execute({
+      events: [{ name: "campaign/watch", data: { ...handOver!.data, fanOut: { cursor: 0, dueOnly: false } } as never }],
+      steps: [next.deliver("fan-out-0-0-0"), { id: "watch-wait-0", handler: () => null }],
+    });
+    expect(out2.error).toBeUndefined();
+    expect(out2.result).toMatchObject({ status: "completed", total: 3 });
+    expect(accepted()).toBe(3);
+  });
 });
 
 describe("send functions", () => {
@@ -362,11 +424,14 @@ describe("send functions", () => {
     expect(stepRuns).toBeGreaterThanOrEqual(10);
     const results = (first.result as { results: { recipientId: number; result: string; rowStatus?: string }[] }).results;
     expect(results.map((r) => r.recipientId)).toEqual(rows.map((r) => r.id));
-    for (const r of results) expect(r.result === "sent" || (r.result === "not_pending" && r.rowStatus === "sent")).toBe(true);
+    // A duplicate that ran while another execution had the row claimed saw it `sending`.
+    for (const r of results) expect(r.result === "sent" || (r.result === "not_pending" && ["sent", "sending"].includes(r.rowStatus!))).toBe(true);
+    await settle(id);
     expect(accepted()).toBe(10);
     // Replayed: the whole run again, and two at once — every step runs for real and finds its row sent.
     const again = await Promise.all([runSend(event), runSend(event)]);
     for (const r of again) expect(r.result).toMatchObject({ results: rows.map((row) => ({ recipientId: row.id, result: "not_pending", rowStatus: "sent" })) });
+    await settle(id);
     expect(accepted()).toBe(10);
     expect(acceptedTwice()).toEqual([]);
     for (const r of rows) expect(await recipientRow(r.id)).toMatchObject({ status: "sent", attempts: 1 });

@@ -112,6 +112,7 @@ export const startWorker = (options: WorkerOptions) => {
     let waitingForWindow = false;
     let outsideWindow = false;
     const inflight = new Set<Promise<void>>();
+    let wake: (() => void) | null = null;
     let buffer: Outcome[] = [];
     let flushing: Promise<void> = Promise.resolve();
     let lastFlush = Date.now();
@@ -149,7 +150,9 @@ export const startWorker = (options: WorkerOptions) => {
         }
         const bucket = bucketFor(ctx.chipId, ctx.messagesPerSecond);
         const batchSize = Math.min(200, Math.max(10, ctx.messagesPerSecond));
-        while (inflight.size > batchSize * 2) await Promise.race(inflight);
+        // Backpressure: one waiter woken by the next completion (Promise.race over hundreds of requests in flight
+        // attached a reaction to each of them on every wake-up).
+        while (inflight.size > batchSize * 2) await new Promise<void>((r) => (wake = r));
         const room = await remainingFor(ctx.campaign.organizationId);
         if (room.remaining !== null && room.remaining <= 0) {
           if (!waitingForWindow) log(`campanha ${campaignId}: limite de mensagens da Meta atingido; aguardando a janela de 24 h liberar`);
@@ -206,7 +209,12 @@ export const startWorker = (options: WorkerOptions) => {
               buffer.push({ id: row.id, kind: "indeterminate", message: `Erro interno no envio: ${err instanceof Error ? err.message : String(err)}` });
             },
           );
-          const tracked = task.finally(() => inflight.delete(tracked));
+          const tracked = task.finally(() => {
+            inflight.delete(tracked);
+            const w = wake;
+            wake = null;
+            w?.();
+          });
           inflight.add(tracked);
           if (buffer.length >= FLUSH_EVERY || Date.now() - lastFlush >= FLUSH_MS) void flush();
         }

@@ -8,6 +8,7 @@ import {
   type ErrorScope,
   type RetryPolicy,
 } from "./errors";
+import { createNodeTransport, type TransportResponse } from "./node-transport";
 
 // The WhatsApp Cloud API client. Every call resolves to a typed result and never throws for API or network
 // failures. Nothing secret leaves this module: the token travels only in the Authorization header, is never
@@ -128,6 +129,8 @@ export type WhatsAppClientOptions = {
   /** Whole request budget: connect, send, answer and body. */
   timeoutMs?: number;
   fetchImpl?: typeof fetch;
+  /** "node": keep-alive node:http(s) (node-transport.ts), for the dispatch worker's volume. Default fetch. */
+  transport?: "fetch" | "node";
   /** Called once per HTTP request with secret-free metadata. */
   log?: (entry: WhatsAppLogEntry) => void;
 };
@@ -328,10 +331,20 @@ export const createWhatsAppClient = ({
   version,
   timeoutMs = 10_000,
   fetchImpl,
+  transport,
   log,
 }: WhatsAppClientOptions): WhatsAppClient => {
   const base = baseUrl.replace(/\/+$/, "");
-  const doFetch = fetchImpl ?? ((input, init) => fetch(input, init));
+  const node = transport === "node" && !fetchImpl ? createNodeTransport({ timeoutMs }) : null;
+  const doFetch = (url: string, init: { method: string; headers: Record<string, string>; body?: string }): Promise<TransportResponse> =>
+    node
+      ? node(url, init)
+      : (fetchImpl ?? fetch)(url, {
+          ...init,
+          // Next.js patches fetch with a data cache: API calls must never be served from it.
+          cache: "no-store",
+          signal: AbortSignal.timeout(timeoutMs),
+        });
   const seg = (s: string) => encodeURIComponent(String(s));
 
   const call = async (spec: CallSpec): Promise<CallOk | ApiFailure> => {
@@ -362,7 +375,7 @@ export const createWhatsAppClient = ({
     };
     const isPost = spec.method === "POST";
 
-    let response: Response;
+    let response: TransportResponse;
     try {
       response = await doFetch(`${base}${path}`, {
         method: spec.method,
@@ -372,9 +385,6 @@ export const createWhatsAppClient = ({
           ...(isPost ? { "content-type": "application/json" } : {}),
         },
         body: isPost ? JSON.stringify(spec.body) : undefined,
-        // Next.js patches fetch with a data cache: API calls must never be served from it.
-        cache: "no-store",
-        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
       return done(networkFailure(err, spec, isPost));

@@ -229,6 +229,9 @@ export default async function CampaignPage({ params, searchParams }: { params: P
                   <li key={h.id} className="flex flex-wrap justify-between gap-2 text-sm">
                     <span>
                       <span className="font-medium">{historyLabels[h.action] ?? h.action}</span> · {h.user ?? "sistema"}
+                      {h.action === "campaign.start" && Number((h.data as { late?: number } | null)?.late) > 0
+                        ? ` · começou ${(h.data as { late: number }).late} min depois do horário agendado (nenhum motor estava rodando)`
+                        : ""}
                     </span>
                     <span className="text-muted-foreground tabular-nums">{formatDateTime(h.createdAt, tz)}</span>
                   </li>
