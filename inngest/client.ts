@@ -22,15 +22,17 @@ export const campaignCancelled = eventType("campaign/cancelled", { schema: z.obj
 export const campaignResumed = eventType("campaign/resumed", { schema: z.object({ campaignId: id }) });
 
 /**
- * Sent by a campaign run to itself before it nears Inngest's 1,000 steps: a new run goes on watching (and, with
- * `cursor`, goes on with an unfinished fan-out from that contact id). Nobody else sends it.
+ * A new campaign run that skips the schedule and the snapshot: it goes on watching and, with `fanOut`, first
+ * dispatches the pending rows from that contact id (`dueOnly`: not those waiting for a retry). A campaign run
+ * sends it to itself before it nears Inngest's 1,000 steps (generation ≥ 1); "Reenviar falhas" sends one with
+ * generation 0 (notifyCampaignResent).
  */
 export const campaignWatch = eventType("campaign/watch", {
   schema: z.object({
     campaignId: id,
     organizationId: z.string(),
     chipId: id,
-    generation: z.number().int().min(1),
+    generation: z.number().int().min(0),
     fanOut: z.object({ cursor: z.number().int().min(0), dueOnly: z.boolean() }).nullable(),
   }),
 });

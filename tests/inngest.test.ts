@@ -10,8 +10,8 @@ import type { DispatchDeps } from "@/inngest/deps";
 import { saveAudience } from "@/lib/audiences";
 import { cancelCampaign, confirmCampaign, rescheduleCampaign, saveCampaign } from "@/lib/campaigns/campaigns";
 import { pauseCampaign, resumeCampaign, startCampaign } from "@/lib/campaigns/dispatch";
-import { MAX_BYTES_PER_SEND, MAX_EVENTS_PER_SEND, RECIPIENTS_PER_RUN, TIERS } from "@/lib/campaigns/dispatch-inngest";
-import { dateToZonedLocal } from "@/lib/campaigns/time";
+import { forgetMessagingRoom, MAX_BYTES_PER_SEND, MAX_EVENTS_PER_SEND, QUALITY_RED_REASON, RECIPIENTS_PER_RUN, TIERS } from "@/lib/campaigns/dispatch-inngest";
+import { dateToZonedLocal, zonedLocalToDate } from "@/lib/campaigns/time";
 import { encryptSecret, generateKey } from "@/lib/crypto";
 import { createWhatsAppClient } from "@/lib/whatsapp/client";
 import { demoSimulatorConfig } from "@/scripts/whatsapp-simulator/default-config";
@@ -66,6 +66,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   clock = null;
+  forgetMessagingRoom();
   sim.reset();
 });
 
@@ -409,6 +410,79 @@ describe("campaign function", () => {
     expect(out2.result).toMatchObject({ status: "completed", total: 3 });
     expect(accepted()).toBe(3);
   });
+  it("outside the campaign's send window the send steps defer; the run sleeps until the window opens (sleepUntil), then dispatches again", async () => {
+    // Next Sunday 03:00 on the organization's clock; the window is 08:00–20:00 Monday to Friday.
+    let day = new Date(Date.now() + 86_400_000);
+    while (new Date(`${dateToZonedLocal(day, SP).slice(0, 10)}T12:00:00Z`).getUTCDay() !== 0) day = new Date(day.getTime() + 86_400_000);
+    const sunday = dateToZonedLocal(day, SP).slice(0, 10);
+    const night = zonedLocalToDate(`${sunday}T03:00`, SP)!;
+    const monday = zonedLocalToDate(`${new Date(new Date(`${sunday}T12:00:00Z`).getTime() + 86_400_000).toISOString().slice(0, 10)}T08:00`, SP)!;
+    const { id } = await confirmedCampaign(3);
+    await db().update(campaigns).set({ sendWindow: { start: "08:00", end: "20:00", days: [1, 2, 3, 4, 5] } }).where(eq(campaigns.id, id));
+    clock = night;
+    const deferred: unknown[] = [];
+    const { engine, deliver } = campaignEngine();
+    const first = deliver("fan-out-0-0-0");
+    const out = await engine.execute({
+      events: [confirmedEvent(id)],
+      steps: [
+        {
+          id: "fan-out-0-0-0",
+          handler: async () => {
+            const events = await first.handler();
+            deferred.push(accepted());
+            return events;
+          },
+        },
+        { id: "window-0", handler: () => ((clock = new Date(monday.getTime() + 1000)), null) },
+        deliver("fan-out-1-0-0"),
+        { id: "watch-wait-1", handler: () => null },
+      ],
+    });
+    expect(out.error).toBeUndefined();
+    expect(deferred).toEqual([0]); // on Sunday night nothing went out
+    expect(out.ctx.step.sleepUntil).toHaveBeenCalledWith("window-0", monday);
+    expect(out.result).toMatchObject({ status: "completed", total: 3 });
+    expect(accepted()).toBe(3);
+  });
+
+  it("Meta's messaging limit used up: the send steps defer, the run looks again later and sends when there is room", async () => {
+    const { id } = await confirmedCampaign(2);
+    // 250 unique users reached in the last 24 h by another campaign, on the lowest tier.
+    const other = await startedCampaign(1);
+    await db().insert(campaignRecipients).values(
+      Array.from({ length: 250 }, (_, i) => ({ organizationId: orgId, campaignId: other.id, chipId, phone: `+5521${String(i).padStart(9, "0")}`, status: "sent" as const, sentAt: new Date() })),
+    );
+    await db().update(organizations).set({ messagingLimitTier: "TIER_250" }).where(eq(organizations.id, orgId));
+    try {
+      const { engine, payloads, deliver } = campaignEngine();
+      const out = await engine.execute({
+        events: [confirmedEvent(id)],
+        steps: [
+          deliver("fan-out-0-0-0"),
+          {
+            id: "limit-wait-0",
+            handler: async () => {
+              expect(accepted()).toBe(0);
+              await db().delete(campaignRecipients).where(and(eq(campaignRecipients.campaignId, other.id), sql`${campaignRecipients.contactId} is null`));
+              forgetMessagingRoom();
+              return null;
+            },
+          },
+          deliver("fan-out-1-0-0"),
+          { id: "watch-wait-1", handler: () => null },
+        ],
+      });
+      expect(out.error).toBeUndefined();
+      expect(out.ctx.step.sleep).toHaveBeenCalledWith("limit-wait-0", "5m");
+      expect(payloads.get("fan-out-1-0-0")!.flatMap((e) => e.data.recipientIds)).toHaveLength(2);
+      expect(out.result).toMatchObject({ status: "completed", total: 2 });
+      expect(accepted()).toBe(2);
+    } finally {
+      await db().update(organizations).set({ messagingLimitTier: "TIER_2K" }).where(eq(organizations.id, orgId));
+      await cancelCampaign(db(), gestor, other.id);
+    }
+  });
 });
 
 describe("send functions", () => {
@@ -541,5 +615,19 @@ describe("send functions", () => {
     const next = await runSend(sendEventFor(id, [rows[1]!.id]));
     expect(next.result).toMatchObject({ results: [{ result: "campaign_not_sending", campaignStatus: "paused" }] });
     expect(accepted()).toBe(0);
+  });
+
+  it("a chip whose quality went red pauses the campaign at its next send, with the worker's reason; nothing is sent", async () => {
+    const { id, rows } = await startedCampaign(2);
+    await db().update(chips).set({ qualityRating: "red" }).where(eq(chips.id, chipId));
+    try {
+      const out = await runSend(sendEventFor(id, [rows[0]!.id]));
+      expect(out.result).toMatchObject({ results: [{ result: "paused", pausedReason: QUALITY_RED_REASON }] });
+      expect(await campaignRow(id)).toMatchObject({ status: "paused", pausedReason: QUALITY_RED_REASON });
+      expect(await recipientRow(rows[0]!.id)).toMatchObject({ status: "pending", attempts: 0 });
+      expect(accepted()).toBe(0);
+    } finally {
+      await db().update(chips).set({ qualityRating: "unknown" }).where(eq(chips.id, chipId));
+    }
   });
 });

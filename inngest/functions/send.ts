@@ -1,15 +1,17 @@
 import { NonRetriableError, RetryAfterError } from "inngest";
-import { sendRecipient } from "@/lib/campaigns/dispatch";
-import { LATER_CODES, recipientState, runsPerSecond, TIERS, type Tier } from "@/lib/campaigns/dispatch-inngest";
+import { LATER_CODES, runsPerSecond, sendRecipientGated, TIERS, type Tier } from "@/lib/campaigns/dispatch-inngest";
 import { inngest, sendEvents } from "../client";
 import { defaultDeps, type DispatchDeps } from "../deps";
 
 // The send functions: one per throughput tier (20, 80, 1,000 messages/s), throttled per chip, each run carrying
-// a fixed-size group of recipient ids, one step per contact. A step is the core's sendRecipient: it claims the
+// a fixed-size group of recipient ids, one step per contact. A step is the core's send (sendRecipientGated:
+// sendRecipient behind the local worker's gates — chip, quality, send window, messaging limit): it claims the
 // row only while it is pending, so a step run again (a retry, a replay after a lost checkpoint, a duplicate
 // event) sends nothing more. The outcome the core recorded becomes what Inngest does next (decision 0005):
 //
-//   sent / released (the campaign paused) / nothing to do   → the step succeeds
+//   sent / released or paused (the campaign paused) /
+//   deferred (window closed, messaging limit) / nothing to do → the step succeeds; the campaign run dispatches
+//                                                              the rows still pending once they can go
 //   retry, transient (5xx, 131000, network before sending)  → a plain error: Inngest retries with its backoff
 //                                                              (15 s, 30 s, 1 min, …, after the row's own)
 //   retry, "later" (131056, 131049, 130429, …)               → RetryAfterError at the row's next_attempt_at
@@ -24,20 +26,28 @@ export const SEND_RETRIES = 8;
 
 export type SendStepResult =
   | { recipientId: number; result: "sent"; wamid: string }
+  /** The send answered that the campaign cannot go on (the token, the template…): paused with the reason. */
   | { recipientId: number; result: "released"; pausedReason: string | null }
+  /** The chip is deactivated or its quality went red: the step paused the campaign. */
+  | { recipientId: number; result: "paused"; pausedReason: string }
+  /** Outside the send window or over Meta's messaging limit: the row waits, the campaign run dispatches it later. */
+  | { recipientId: number; result: "deferred"; why: "window" | "messaging_limit"; until: string | null }
   | { recipientId: number; result: "campaign_not_sending"; campaignStatus: string }
   | { recipientId: number; result: "not_pending"; rowStatus: string };
 
-/** One per-contact step: the core's send, its outcome mapped to Inngest's retry semantics. */
+/** One per-contact step: the core's send behind the worker's gates, its outcome mapped to Inngest's retries. */
 export const sendStep = async (deps: DispatchDeps, campaignId: number, recipientId: number): Promise<SendStepResult> => {
-  const db = deps.db();
-  const r = await sendRecipient(db, campaignId, recipientId, deps.client(), deps.encryptionKey());
-  if (!("outcome" in r)) {
-    if (r.reason !== "not_pending") return { recipientId, result: "campaign_not_sending", campaignStatus: r.reason };
-    const row = await recipientState(db, campaignId, recipientId);
-    if (row?.waiting && row.nextAttemptAt)
-      throw new RetryAfterError(`Destinatário ${recipientId}: aguardando a próxima tentativa (${row.nextAttemptAt.toISOString()}).`, row.nextAttemptAt);
-    return { recipientId, result: "not_pending", rowStatus: row?.status ?? "missing" };
+  const r = await sendRecipientGated(deps.db(), campaignId, recipientId, deps.client(), deps.encryptionKey(), deps.now());
+  switch (r.kind) {
+    case "not_sending":
+      return { recipientId, result: "campaign_not_sending", campaignStatus: r.status };
+    case "paused":
+      return { recipientId, result: "paused", pausedReason: r.reason };
+    case "deferred":
+      return { recipientId, result: "deferred", why: r.why, until: r.until };
+    case "not_pending":
+      if (r.waitingUntil) throw new RetryAfterError(`Destinatário ${recipientId}: aguardando a próxima tentativa (${r.waitingUntil}).`, new Date(r.waitingUntil));
+      return { recipientId, result: "not_pending", rowStatus: r.status };
   }
   const o = r.outcome;
   switch (o.kind) {

@@ -1,8 +1,22 @@
 import { eq, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db/client";
-import { campaigns, chips } from "@/db/schema";
+import { campaigns, chips, organizations } from "@/db/schema";
+import type { WhatsAppClient } from "@/lib/whatsapp/client";
 import { ERROR_TABLE } from "@/lib/whatsapp/errors";
-import { finishIfDone, pauseCampaign, recoverStale, startCampaign } from "./dispatch";
+import {
+  claimRecipients,
+  finishIfDone,
+  loadSendContext,
+  outcomeOf,
+  pauseCampaign,
+  recordResults,
+  recoverStale,
+  sendOne,
+  startCampaign,
+  type Outcome,
+} from "./dispatch";
+import { messagingLimitOf, portfolioUsageLast24h } from "./estimate";
+import { isWindowOpen, nextWindowOpening, type SendWindow } from "./send-window";
 
 // What the Inngest engine (inngest/functions) needs beside the dispatch core: the throughput tiers and their
 // arithmetic, the fan-out's id pages and event chunks, and the small reads its steps make. Framework-free (no
@@ -118,11 +132,11 @@ export const recipientState = async (db: DbOrTx, campaignId: number, recipientId
 
 const chipOf = async (db: DbOrTx, campaignId: number) => {
   const [row] = await db
-    .select({ chipId: campaigns.chipId, messagesPerSecond: chips.messagesPerSecond, chipStatus: chips.status })
+    .select({ chipId: campaigns.chipId, messagesPerSecond: chips.messagesPerSecond, chipStatus: chips.status, quality: chips.qualityRating })
     .from(campaigns)
     .leftJoin(chips, eq(chips.id, campaigns.chipId))
     .where(eq(campaigns.id, campaignId));
-  return row ? { chipId: row.chipId, messagesPerSecond: row.messagesPerSecond ?? 1, chipStatus: row.chipStatus } : null;
+  return row ? { chipId: row.chipId, messagesPerSecond: row.messagesPerSecond ?? 1, chipStatus: row.chipStatus, quality: row.quality } : null;
 };
 
 /** Where a scheduled campaign stands on the app's clock: still scheduled, for when, and whether that is now. */
@@ -139,23 +153,100 @@ export const startForInngest = async (db: Db, campaignId: number, now: Date) => 
   return { ...start, chipId: chip?.chipId ?? null, messagesPerSecond: chip?.messagesPerSecond ?? 1 };
 };
 
+// The local worker's reasons, word for word (lib/campaigns/worker.ts).
 export const CHIP_INACTIVE_REASON = "O chip da campanha foi desativado ou excluído. Reative o chip em Configurações › Chips e retome a campanha.";
+export const QUALITY_RED_REASON = "A qualidade do chip caiu para baixa (vermelha) na Meta. Revise o conteúdo e o público antes de retomar, para não bloquear o número.";
+
+/** Why a chip must not send now (the campaign is paused with it), or null. */
+const chipStop = (chip: { chipStatus: string | null; quality: string | null } | null) =>
+  chip?.chipStatus !== "active" ? CHIP_INACTIVE_REASON : chip.quality === "red" ? QUALITY_RED_REASON : null;
+
+/**
+ * What remains of Meta's messaging limit (unique users per rolling 24 h, per business portfolio = organization):
+ * read at most every 5 s per process and counted down locally in between, as the local worker does. null =
+ * unlimited.
+ */
+const limits = new Map<string, { remaining: number | null; at: number }>();
+export const messagingRoom = async (db: DbOrTx, organizationId: string, maxAgeMs = 5_000) => {
+  const cached = limits.get(organizationId);
+  if (cached && Date.now() - cached.at < maxAgeMs) return cached;
+  const [org] = await db.select({ tier: organizations.messagingLimitTier }).from(organizations).where(eq(organizations.id, organizationId));
+  const limit = messagingLimitOf(org?.tier ?? "TIER_250");
+  const entry = { remaining: limit === null ? null : Math.max(0, limit - (await portfolioUsageLast24h(db, organizationId))), at: Date.now() };
+  limits.set(organizationId, entry);
+  return entry;
+};
+
+/** Forgets the cached messaging room (tests; or after the organization's tier changed). */
+export const forgetMessagingRoom = (organizationId?: string) => (organizationId ? limits.delete(organizationId) : limits.clear());
+
+export type GatedSend =
+  | { kind: "not_sending"; status: string }
+  /** The chip cannot send (deactivated, quality red): the campaign was paused with `reason`. */
+  | { kind: "paused"; reason: string }
+  /** Outside the campaign's send window, or Meta's messaging limit is used up: not claimed, nothing sent. */
+  | { kind: "deferred"; why: "window" | "messaging_limit"; until: string | null }
+  /** The row was not claimable: done already, in flight elsewhere, or pending until `waitingUntil`. */
+  | { kind: "not_pending"; status: string; waitingUntil: string | null }
+  | { kind: "outcome"; outcome: Outcome };
+
+/**
+ * The Inngest per-contact step: the core's sendRecipient (claim this row only while it is pending, send, record)
+ * behind the gates the local worker applies before claiming — campaign sending, chip active and not red (else
+ * pause, with the worker's reasons), the send window, Meta's messaging limit — from one loadSendContext. A row
+ * not claimed says why (done, or waiting for its next attempt). Run twice, it sends once.
+ */
+export const sendRecipientGated = async (db: Db, campaignId: number, recipientId: number, client: WhatsAppClient, encryptionKey: string, now = new Date()): Promise<GatedSend> => {
+  const ctx = await loadSendContext(db, campaignId, client, encryptionKey);
+  if (!ctx || ctx.status !== "sending") return { kind: "not_sending", status: ctx?.status ?? "not_found" };
+  const stop = chipStop({ chipStatus: ctx.chipStatus, quality: ctx.quality });
+  if (stop) {
+    await pauseCampaign(db, ctx.campaign, stop, null);
+    return { kind: "paused", reason: stop };
+  }
+  if (ctx.sendWindow && !isWindowOpen(ctx.sendWindow, now, ctx.timeZone))
+    return { kind: "deferred", why: "window", until: nextWindowOpening(ctx.sendWindow, now, ctx.timeZone).toISOString() };
+  const room = await messagingRoom(db, ctx.campaign.organizationId);
+  if (room.remaining !== null && room.remaining <= 0) return { kind: "deferred", why: "messaging_limit", until: null };
+  const [row] = await claimRecipients(db, campaignId, { limit: 1, onlyId: recipientId });
+  if (!row) {
+    const state = await recipientState(db, campaignId, recipientId);
+    return { kind: "not_pending", status: state?.status ?? "missing", waitingUntil: state?.waiting && state.nextAttemptAt ? state.nextAttemptAt.toISOString() : null };
+  }
+  if (room.remaining !== null) room.remaining -= 1;
+  let outcome: Outcome;
+  try {
+    outcome = outcomeOf(row, await sendOne(ctx, row));
+  } catch (err) {
+    // The client never throws for API or network failures; anything else is ours: unknown outcome (as the worker).
+    outcome = { id: row.id, kind: "indeterminate", message: `Erro interno no envio: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  await recordResults(db, ctx.campaign, [outcome]);
+  return { kind: "outcome", outcome };
+};
 
 /**
  * One look of the campaign function's watch loop: rows claimed and never answered become indeterminate (the
  * same rule as the local worker), the campaign completes when nothing is pending or in flight, a campaign whose
- * chip was deactivated pauses (as the worker does); then the counts the loop decides on, in one statement.
+ * chip was deactivated or went red pauses (as the worker does); then what the loop decides on, the counts in
+ * one statement: whether the send window is closed (and until when) and Meta's messaging limit is used up.
  * `finished`: the campaign is no longer sending or paused (completed, cancelled, failed, gone).
  */
 export const watchCampaign = async (db: Db, campaignId: number, now: Date) => {
   await recoverStale(db, campaignId);
   await finishIfDone(db, campaignId);
-  const [c] = await db.select({ status: campaigns.status, organizationId: campaigns.organizationId }).from(campaigns).where(eq(campaigns.id, campaignId));
+  const [c] = await db
+    .select({ status: campaigns.status, organizationId: campaigns.organizationId, sendWindow: campaigns.sendWindow, timeZone: organizations.timeZone })
+    .from(campaigns)
+    .innerJoin(organizations, eq(organizations.id, campaigns.organizationId))
+    .where(eq(campaigns.id, campaignId));
   const chip = await chipOf(db, campaignId);
   let status: string = c?.status ?? "not_found";
-  if (c && status === "sending" && chip?.chipStatus !== "active") {
-    if (await pauseCampaign(db, { id: campaignId, organizationId: c.organizationId }, CHIP_INACTIVE_REASON, null)) status = "paused";
-  }
+  const stop = chipStop(chip);
+  if (c && status === "sending" && stop && (await pauseCampaign(db, { id: campaignId, organizationId: c.organizationId }, stop, null))) status = "paused";
+  const window = (c?.sendWindow as SendWindow | null) ?? null;
+  const windowOpensAt = c && window && !isWindowOpen(window, now, c.timeZone) ? nextWindowOpening(window, now, c.timeZone).toISOString() : null;
+  const room = c && status === "sending" ? await messagingRoom(db, c.organizationId, 0) : null;
   const [p] = await db.execute<{ total: number; pending: number; due: number; sending: number; next: Date | string | null }>(sql`
     select count(*)::int as total,
            count(*) filter (where status = 'pending')::int as pending,
@@ -174,6 +265,9 @@ export const watchCampaign = async (db: Db, campaignId: number, now: Date) => {
     sending: n.sending,
     settled: n.total - n.pending - n.sending,
     nextAttemptAt: p?.next ? new Date(p.next).toISOString() : null,
+    /** The send window is closed: when it opens again. */
+    windowOpensAt,
+    messagingLimitReached: room !== null && room.remaining !== null && room.remaining <= 0,
     chipId: chip?.chipId ?? null,
     messagesPerSecond: chip?.messagesPerSecond ?? 1,
   };

@@ -1,4 +1,4 @@
-import { campaignCancelled, campaignConfirmed, campaignResumed, inngest } from "@/inngest/client";
+import { campaignCancelled, campaignConfirmed, campaignResumed, campaignWatch, inngest } from "@/inngest/client";
 import { dispatchEngine } from "@/lib/env";
 
 // How the app tells the dispatch engine about a campaign. With DISPATCH_ENGINE=inngest these send the Inngest
@@ -9,6 +9,7 @@ import { dispatchEngine } from "@/lib/env";
 //   rescheduleCampaign  → notifyCampaignRescheduled(campaign)   the new scheduledAt
 //   resumeCampaign      → notifyCampaignResumed(campaign)       sending again (or queued, if it never started)
 //   cancelCampaign      → notifyCampaignCancelled(campaignId)
+//   resendFailures      → notifyCampaignResent(campaign)         when it moved rows back to pending
 //
 // Pausing needs no event: every send step reads the campaign's status first. Each throws (in Portuguese, saying
 // what to do) when Inngest does not take the event; the campaign row has changed regardless.
@@ -66,3 +67,18 @@ export const notifyCampaignResumed = async (campaign: CampaignForEngine): Promis
 /** A campaign was cancelled: cancels its campaign run and the send runs still queued for it. */
 export const notifyCampaignCancelled = async (campaignId: number): Promise<Sent> =>
   dispatchEngine() === "inngest" ? send("cancelamento", campaignCancelled.create({ campaignId })) : { sent: false };
+
+/**
+ * "Reenviar falhas" moved rows back to pending (a completed campaign is sending again): a new campaign run
+ * dispatches them at once (it replaces the campaign's run if one is still watching).
+ */
+export const notifyCampaignResent = async (campaign: CampaignForEngine): Promise<Sent> =>
+  dispatchEngine() === "inngest"
+    ? send(
+        "reenvio",
+        campaignWatch.create(
+          { campaignId: campaign.id, organizationId: campaign.organizationId, chipId: campaign.chipId, generation: 0, fanOut: { cursor: 0, dueOnly: true } },
+          { id: `disparo-campaign-${campaign.id}-resent-${Date.now()}` },
+        ),
+      )
+    : { sent: false };

@@ -50,7 +50,8 @@ describe("throughput tiers", () => {
 });
 
 describe("fan-out", () => {
-  const event = (ids: number[]) => ({ id: `disparo-1-0.0-${ids[0]}`, name: "campaign/send.80", data: { campaignId: 1, chipId: 1, recipientIds: ids } });
+  // As the campaign function builds them: the run id (a ULID), the fan-out number and the first recipient id.
+  const event = (ids: number[]) => ({ id: `01JDXR5M2Q8ZK3V6N9P4T7W1YA.0.${ids[0]}`, name: "campaign/send.80", data: { campaignId: 1234, chipId: 12, recipientIds: ids } });
 
   it("12,345 single-id events go in sends of 5,000, 5,000 and 2,345", () => {
     const events = Array.from({ length: 12_345 }, (_, i) => ({ name: "campaign/send.80", data: { r: [i + 1] } }));
@@ -69,7 +70,8 @@ describe("fan-out", () => {
       expect(c.length).toBeLessThanOrEqual(MAX_EVENTS_PER_SEND);
       expect(Buffer.byteLength(JSON.stringify(c))).toBeLessThanOrEqual(MAX_BYTES_PER_SEND);
     }
-    expect(chunks.length).toBe(4); // ~196 bytes an event
+    expect(chunks.length).toBe(5); // ~219 bytes an event: ≤ 1,159 events a send
+    expect(Math.max(...chunks.map((c) => c.length))).toBe(1159);
     expect(chunks.flat().flatMap((e) => e.data.recipientIds)).toEqual(ids);
   });
 
@@ -91,6 +93,8 @@ describe("watch loop", () => {
     sending: 0,
     settled: 0,
     nextAttemptAt: null,
+    windowOpensAt: null,
+    messagingLimitReached: false,
     chipId: 1,
     messagesPerSecond: 80,
     ...s,
