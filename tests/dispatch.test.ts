@@ -185,6 +185,21 @@ describe("dispatch core", () => {
     expect(accepted()).toBe(4);
   });
 
+  it("a contact erased on request after the snapshot is never sent, and the campaign still finishes", async () => {
+    const { id, contactIds } = await confirmedCampaign(4);
+    await startCampaign(db(), id);
+    await db().delete(contacts).where(eq(contacts.id, contactIds[1]!));
+    const worker = startWorker({ db: db(), client: client(), encryptionKey: key, pollMs: 50 });
+    try {
+      await until(async () => (await statusOf(id)).status === "completed", 15_000);
+    } finally {
+      await worker.stop();
+    }
+    const erased = await db().select().from(campaignRecipients).where(and(eq(campaignRecipients.campaignId, id), sql`${campaignRecipients.contactId} is null`));
+    expect(erased).toMatchObject([{ status: "skipped", skipReason: "erased", wamid: null }]);
+    expect(accepted()).toBe(3);
+  });
+
   it("pause stops sending, resume goes on, cancel stops for good", async () => {
     const { id } = await confirmedCampaign(120);
     await db().update(chips).set({ messagesPerSecond: 20 }).where(eq(chips.id, chipId));

@@ -369,6 +369,11 @@ export const finishIfDone = async (db: Db, campaignId: number) =>
   db.transaction(async (tx) => {
     const [c] = await tx.select().from(campaigns).where(eq(campaigns.id, campaignId)).for("update");
     if (!c || c.status !== "sending") return false;
+    // A contact erased on request (LGPD) after the snapshot leaves its row without a contact: the cursor along
+    // contact_id never reaches it, and it must never be sent.
+    await tx.execute(sql`
+      update campaign_recipients set status = 'skipped', skip_reason = 'erased'
+       where campaign_id = ${campaignId} and contact_id is null and status = 'pending'`);
     const p = await campaignProgress(tx, campaignId);
     if (p.pending + p.sending > 0) return false;
     await tx.update(campaigns).set({ status: "completed", finishedAt: new Date(), updatedAt: new Date() }).where(eq(campaigns.id, campaignId));

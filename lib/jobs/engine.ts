@@ -1,5 +1,6 @@
 import { campaignCancelled, campaignConfirmed, campaignResumed, campaignWatch, inngest } from "@/inngest/client";
 import { dispatchEngine } from "@/lib/env";
+import { ActionError } from "@/lib/action-error";
 
 // How the app tells the dispatch engine about a campaign. With DISPATCH_ENGINE=inngest these send the Inngest
 // events the functions in inngest/functions wait for; with the local engine they do nothing (the worker polls
@@ -24,9 +25,10 @@ const send = async (what: string, payload: Parameters<typeof inngest.send>[0]): 
     await inngest.send(payload);
     return { sent: true };
   } catch (err) {
-    throw new Error(
+    // An ActionError, so the action shows this message (the change itself is already saved).
+    throw new ActionError(
+      "error",
       `A campanha foi atualizada, mas o motor de disparo (Inngest) não recebeu o aviso de ${what}: ${err instanceof Error ? err.message : String(err)}. Confira INNGEST_EVENT_KEY e a conexão com o Inngest e tente de novo.`,
-      { cause: err },
     );
   }
 };

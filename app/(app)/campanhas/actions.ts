@@ -17,6 +17,13 @@ import { pauseCampaign, resendFailures, resumeCampaign } from "@/lib/campaigns/d
 import { loadCampaign } from "@/lib/campaigns/campaigns";
 import { sendTestMessage } from "@/lib/campaigns/test-send";
 import { env } from "@/lib/env";
+import {
+  notifyCampaignCancelled,
+  notifyCampaignConfirmed,
+  notifyCampaignRescheduled,
+  notifyCampaignResent,
+  notifyCampaignResumed,
+} from "@/lib/jobs/engine";
 import { appWhatsAppClient } from "@/lib/whatsapp-runtime";
 
 const id = z.coerce.number({ error: "Campanha inválida." }).int().positive("Campanha inválida.");
@@ -51,6 +58,8 @@ export const sendTestAction = authorizedAction(
 // "Confirmar envio": freezes the campaign and queues or schedules it (gestor or admin).
 export const confirmCampaignAction = authorizedAction({ name: "confirmCampaign", role: "gestor", schema: confirmSchema }, async (input, { db, user }) => {
   await confirmCampaign(db, { organizationId: user.organizationId, userId: user.id, role: user.role }, input, { timeZone: user.timeZone });
+  // With Inngest the campaign run starts from this event; the local worker reads the table by itself.
+  await notifyCampaignConfirmed(await loadCampaign(db, user.organizationId, input.id));
   revalidatePath("/campanhas");
   redirect(`/campanhas/${input.id}?confirmada=1`);
 });
@@ -60,6 +69,7 @@ export const rescheduleCampaignAction = authorizedAction(
   { name: "rescheduleCampaign", role: "gestor", schema: z.object({ id, scheduledAt: z.string({ error: "Escolha o novo horário." }).trim().min(1, "Escolha o novo horário.").max(40) }) },
   async (input, { db, user }) => {
     await rescheduleCampaign(db, { organizationId: user.organizationId, userId: user.id, role: user.role }, input, { timeZone: user.timeZone });
+    await notifyCampaignRescheduled(await loadCampaign(db, user.organizationId, input.id));
     revalidatePath(`/campanhas/${input.id}`);
     return ok(undefined, "Campanha reagendada.");
   },
@@ -68,6 +78,7 @@ export const rescheduleCampaignAction = authorizedAction(
 // Cancels a campaign that has not started sending (gestor).
 export const cancelCampaignAction = authorizedAction({ name: "cancelCampaign", role: "gestor", schema: z.object({ id }) }, async ({ id: campaignId }, { db, user }) => {
   await cancelCampaign(db, { organizationId: user.organizationId, userId: user.id, role: user.role }, campaignId);
+  await notifyCampaignCancelled(campaignId);
   revalidatePath(`/campanhas/${campaignId}`);
   revalidatePath("/campanhas");
   return ok(undefined, "Campanha cancelada. Nada será enviado.");
@@ -94,6 +105,7 @@ export const resumeCampaignAction = authorizedAction({ name: "resumeCampaign", r
   const campaign = await loadCampaign(db, user.organizationId, campaignId);
   const done = await resumeCampaign(db, campaign, user.id);
   if (!done) return { ok: false as const, code: "conflict" as const, message: "Só uma campanha pausada pode ser retomada." };
+  await notifyCampaignResumed(await loadCampaign(db, user.organizationId, campaignId));
   revalidatePath(`/campanhas/${campaignId}`);
   return ok(undefined, "Campanha retomada.");
 });
@@ -108,6 +120,7 @@ export const resendFailuresAction = authorizedAction(
   async ({ id: campaignId, includeIndeterminate }, { db, user }) => {
     const r = await resendFailures(db, { organizationId: user.organizationId, userId: user.id }, campaignId, { includeIndeterminate });
     if (!r.ok) return { ok: false as const, code: "conflict" as const, message: r.message };
+    if (r.failed + r.indeterminate > 0) await notifyCampaignResent(await loadCampaign(db, user.organizationId, campaignId));
     revalidatePath(`/campanhas/${campaignId}`);
     const total = r.failed + r.indeterminate;
     return ok(r, total ? `${total} envio(s) voltaram para a fila.` : "Nada a reenviar agora.");
