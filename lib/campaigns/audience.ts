@@ -55,6 +55,9 @@ const SUSPECT = sql`(${contacts.phone} !~ '^[+]55[1-9][1-9]9[0-9]{8}$' or btrim(
 const VALID_PHONE = sql`(${contacts.phone} ~ '^[+][1-9][0-9]{7,14}$' and (${contacts.phone} !~ '^[+]55' or ${contacts.phone} ~ '^[+]55[1-9][1-9]([2-9][0-9]{7}|9[0-9]{8})$'))`;
 // An old 8-digit mobile whose ninth-digit form is another contact of the same list: the same WhatsApp account.
 const EIGHT_DIGIT_MOBILE = sql`${contacts.phone} ~ '^[+]55[1-9][1-9][6-9][0-9]{7}$'`;
+// A canonical Brazilian mobile (what the app stores for nearly everyone): valid, and not an old 8-digit form.
+// Tested first, so the other phone patterns run only for the few that are not.
+const CANONICAL_MOBILE = sql`${contacts.phone} ~ '^[+]55[1-9][1-9]9[0-9]{8}$'`;
 
 /**
  * SQL: true when the contact leaves some variable without a value (a field mapped with no fallback, empty for
@@ -87,6 +90,7 @@ export const recipientRules = (input: BreakdownInput) => {
     : sql`when ${contacts.optInStatus} = 'opted_out' then ${code("opted_out")} when ${contacts.optInStatus} <> 'opted_in' then ${code("no_opt_in")}`;
   // Every reason but the frequency cap, for a row read from the table (phone and name at hand).
   const rowReason = sql`case ${optInReason}
+                  when ${CANONICAL_MOBILE} then case when ${missingVariableSql(mapping, true)} then ${code("missing_variable")} else 0 end
                   when not ${VALID_PHONE} then ${code("invalid_phone")}
                   when ${EIGHT_DIGIT_MOBILE} and exists (
                     select 1 from ${contacts} twin

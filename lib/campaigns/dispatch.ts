@@ -28,6 +28,8 @@ import type { VariableMapping } from "./variables";
 /** A claimed row with no outcome after this long was interrupted: the HTTP budget is far shorter. */
 export const STALE_SENDING_MS = 2 * 60_000;
 export const MAX_ATTEMPTS = 5;
+/** The snapshot runs in this many parts side by side (the machine's cores; the pool must hold them plus one). */
+export const SNAPSHOT_PARTS = Number(process.env.SNAPSHOT_PARTS ?? 2);
 
 type CampaignRow = typeof campaigns.$inferSelect;
 
@@ -68,7 +70,7 @@ const scopeSql = (scope: CampaignRow["chipScope"], chipId: number): SQL =>
  */
 export const startCampaign = async (db: Db, campaignId: number, now = new Date()) =>
   db.transaction(async (tx) => {
-    const [c] = await tx.select().from(campaigns).where(eq(campaigns.id, campaignId)).for("update");
+    const [c] = await tx.select().from(campaigns).where(eq(campaigns.id, campaignId)).for("no key update");
     if (!c) return { started: false as const, reason: "not_found" };
     if (c.status === "sending") return { started: true as const, already: true };
     const due = c.status === "queued" || (c.status === "scheduled" && c.scheduledAt !== null && c.scheduledAt.getTime() <= now.getTime());
@@ -93,13 +95,14 @@ export const startCampaign = async (db: Db, campaignId: number, now = new Date()
       });
       const reasons = sql.raw(`(array[${SKIP_REASONS.map((r) => `'${r}'`).join(", ")}]::skip_reason[])`);
       const capped = rules.recent ? sql`${contacts.id} in (select contact_id from recent)` : sql`false`;
-      const inserted = await tx.execute(sql`
+      const insertRange = (range: SQL) =>
+        db.execute(sql`
         with recent as materialized (${rules.recent ?? sql`select null::bigint as contact_id where false`}),
         rows as (
           select ${contacts.id} as contact_id, ${contacts.phone} as phone, ${variablesSql(mapping)} as variables,
                  case when ${rules.rowReason} = 0 and ${capped} then ${rules.code("frequency_cap")} else ${rules.rowReason} end as reason
             from ${contacts}
-           where ${rules.where} and ${scopeSql(c.chipScope, c.chipId)}
+           where ${rules.where} and ${scopeSql(c.chipScope, c.chipId)} and ${range}
         )
         insert into campaign_recipients (organization_id, campaign_id, contact_id, chip_id, phone, variables, status, skip_reason)
         select ${c.organizationId}::uuid, ${c.id}, contact_id, ${c.chipId}, phone, variables,
@@ -107,7 +110,21 @@ export const startCampaign = async (db: Db, campaignId: number, now = new Date()
                case when reason = 0 then null else ${reasons}[reason] end
           from rows
         on conflict (campaign_id, contact_id) do nothing`);
-      count = inserted.count;
+      // The snapshot in SNAPSHOT_PARTS ranges of contact ids, one per connection of the pool, side by side (one
+      // statement used one core: 26.9 s for 1,000,000 recipients here, bench:dispatch). Each part commits on its
+      // own and is idempotent (on conflict do nothing); snapshot_at is set only after all of them, under this
+      // transaction's lock (FOR NO KEY UPDATE: the parts' foreign-key checks on the campaign take KEY SHARE), so
+      // an interrupted snapshot is simply taken again.
+      const [bounds] = await tx.execute<{ lo: number | null; hi: number | null }>(sql`
+        select min(id) as lo, max(id) as hi from contacts where organization_id = ${c.organizationId}::uuid`);
+      const lo = Number(bounds?.lo ?? 0);
+      const hi = Number(bounds?.hi ?? 0);
+      const step = Math.ceil((hi - lo + 1) / SNAPSHOT_PARTS);
+      await Promise.all(
+        Array.from({ length: SNAPSHOT_PARTS }, (_, i) => insertRange(sql`${contacts.id} >= ${lo + i * step} and ${contacts.id} < ${lo + (i + 1) * step}`)),
+      );
+      const [n] = await tx.execute<{ n: number }>(sql`select count(*)::int as n from campaign_recipients where campaign_id = ${c.id}`);
+      count = Number(n?.n ?? 0);
     }
     await tx
       .update(campaigns)
