@@ -61,7 +61,8 @@ const confirmedCampaign = async (n: number, endings: string[] = []) => {
   const [tag] = await db().insert(tags).values({ organizationId: orgId, name: `lote-${s}` }).returning();
   const phones = Array.from({ length: n }, (_, i) => {
     const tail = endings[i] ?? String(1000 + i).padStart(4, "0");
-    return `+55119${String(s).padStart(2, "0")}${String(i).padStart(2, "0")}${tail}`;
+    // +55 DDD 9 ss ii tttt: the DDD steps (11, 21, 31…) every 100 contacts so every number stays a valid mobile.
+    return `+55${11 + Math.floor(i / 100) * 10}9${String(s).padStart(2, "0")}${String(i % 100).padStart(2, "0")}${tail}`;
   });
   const rows = await db()
     .insert(contacts)
@@ -245,6 +246,74 @@ describe("dispatch core", () => {
       await worker.stop();
     }
     expect(accepted()).toBe(6);
+  });
+
+  it("bursts of 130429 (the chip faster than the number allows) are retried until every message is sent once", async () => {
+    const { id } = await confirmedCampaign(150);
+    // The simulator's number takes 80 msg/s; the chip row says 400: most of each second's burst gets 130429.
+    await db().update(chips).set({ messagesPerSecond: 400 }).where(eq(chips.id, chipId));
+    const worker = startWorker({ db: db(), client: client(), encryptionKey: key, pollMs: 50 });
+    try {
+      await until(async () => (await statusOf(id)).status === "completed", 40_000);
+    } finally {
+      await worker.stop();
+      await db().update(chips).set({ messagesPerSecond: 80 }).where(eq(chips.id, chipId));
+    }
+    expect(sim.stats().rejectedByCode["130429"]).toBeGreaterThan(0);
+    expect(accepted()).toBe(150);
+    expect(acceptedTwice()).toEqual([]);
+    const p = await campaignProgress(db(), id);
+    expect(p.sent + p.delivered + p.read).toBe(150);
+  });
+
+  it("pause and resume ten times quickly: nothing twice, nothing lost", async () => {
+    const { id } = await confirmedCampaign(100);
+    await db().update(chips).set({ messagesPerSecond: 40 }).where(eq(chips.id, chipId));
+    const worker = startWorker({ db: db(), client: client(), encryptionKey: key, pollMs: 20 });
+    try {
+      await until(async () => accepted() > 0);
+      for (let i = 0; i < 10; i++) {
+        await pauseCampaign(db(), { id, organizationId: orgId }, "Pausa rápida.", gestor.userId);
+        await new Promise((r) => setTimeout(r, 30));
+        await resumeCampaign(db(), { id, organizationId: orgId }, gestor.userId);
+        await new Promise((r) => setTimeout(r, 30));
+      }
+      await until(async () => (await statusOf(id)).status === "completed", 30_000);
+    } finally {
+      await worker.stop();
+      await db().update(chips).set({ messagesPerSecond: 80 }).where(eq(chips.id, chipId));
+    }
+    expect(accepted()).toBe(100);
+    expect(acceptedTwice()).toEqual([]);
+  });
+
+  it("a campaign where every message fails ends as falhou, with the reason", async () => {
+    const { id } = await confirmedCampaign(3);
+    await startCampaign(db(), id);
+    // Numbers broken after the snapshot: the client refuses each for this recipient only, for good.
+    await db().execute(sql`update campaign_recipients set phone = '+12' where campaign_id = ${id}`);
+    const worker = startWorker({ db: db(), client: client(), encryptionKey: key, pollMs: 50 });
+    try {
+      await until(async () => (await statusOf(id)).status === "failed", 15_000);
+    } finally {
+      await worker.stop();
+    }
+    expect((await statusOf(id)).pausedReason).toMatch(/Nenhuma mensagem foi aceita: 3 falharam/);
+    expect(accepted()).toBe(0);
+  });
+
+  it("a template Meta does not know pauses the campaign (it would fail for everyone), nobody burnt", async () => {
+    const { id } = await confirmedCampaign(3);
+    await db().execute(sql`update campaigns set frozen_template = jsonb_set(frozen_template, '{name}', '"nao_existe"') where id = ${id}`);
+    const worker = startWorker({ db: db(), client: client(), encryptionKey: key, pollMs: 50 });
+    try {
+      await until(async () => (await statusOf(id)).status === "paused", 15_000);
+    } finally {
+      await worker.stop();
+    }
+    expect((await statusOf(id)).pausedReason).toMatch(/template/i);
+    expect(await campaignProgress(db(), id)).toMatchObject({ pending: 3, failed: 0 });
+    await cancelCampaign(db(), gestor, id);
   });
 
   it("a revoked token pauses the campaign with the reason, and nothing is lost", async () => {

@@ -72,9 +72,11 @@ export function CampaignProgress({ campaignId, initial, canControl, timeZone }: 
         <CardTitle>Andamento</CardTitle>
       </CardHeader>
       <CardContent className="grid gap-4">
-        {snap.status === "paused" && snap.pausedReason ? (
-          <Alert variant="warning" role="status">
-            <AlertDescription>Pausada: {snap.pausedReason}</AlertDescription>
+        {(snap.status === "paused" || snap.status === "failed") && snap.pausedReason ? (
+          <Alert variant={snap.status === "failed" ? "destructive" : "warning"} role="status">
+            <AlertDescription>
+              {snap.status === "failed" ? "Falhou" : "Pausada"}: {snap.pausedReason}
+            </AlertDescription>
           </Alert>
         ) : null}
         <div className="grid gap-1.5">

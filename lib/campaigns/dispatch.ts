@@ -28,6 +28,8 @@ import type { VariableMapping } from "./variables";
 /** A claimed row with no outcome after this long was interrupted: the HTTP budget is far shorter. */
 export const STALE_SENDING_MS = 2 * 60_000;
 export const MAX_ATTEMPTS = 5;
+export const THROUGHPUT_CODE = 130429;
+const MAX_THROUGHPUT_ATTEMPTS = 30;
 /** The snapshot runs in this many parts side by side (the machine's cores; the pool must hold them plus one). */
 export const SNAPSHOT_PARTS = Number(process.env.SNAPSHOT_PARTS ?? 2);
 
@@ -233,6 +235,10 @@ export const outcomeOf = (row: ClaimedRecipient, result: SendResult, now = new D
   if (result.kind === "ambiguous") return { id: row.id, kind: "indeterminate", message: describe(result) };
   if (result.kind === "account" || (result.kind === "permanent" && result.scope !== "recipient"))
     return { id: row.id, kind: "release", pause: `${result.explanation} ${result.nextStep}`.trim() };
+  // 130429: the chip went faster than the number's throughput; nothing was sent. The worker slows the chip down;
+  // the row waits a little and does not spend its attempts (up to a generous ceiling).
+  if (result.code === THROUGHPUT_CODE && row.attempts < MAX_THROUGHPUT_ATTEMPTS)
+    return { id: row.id, kind: "retry", at: new Date(now.getTime() + Math.min(30_000, 500 * row.attempts)), code: result.code, message: describe(result) };
   if (result.kind === "transient" || result.kind === "later") {
     if (row.attempts >= MAX_ATTEMPTS) return { id: row.id, kind: "failed", code: result.code, message: `${describe(result)} (após ${row.attempts} tentativas)`, optOut: false };
     const wait = result.kind === "later" ? Math.max(result.retryAfterMs ?? 60_000, backoffMs(row.attempts)) : (result.retryAfterMs ?? backoffMs(row.attempts));
@@ -393,6 +399,16 @@ export const finishIfDone = async (db: Db, campaignId: number) =>
        where campaign_id = ${campaignId} and contact_id is null and status = 'pending'`);
     const p = await campaignProgress(tx, campaignId);
     if (p.pending + p.sending > 0) return false;
+    // Nothing reached anyone and messages failed: the campaign failed, with the reason most of them got.
+    if (p.failed > 0 && p.sent + p.delivered + p.read + p.indeterminate === 0) {
+      const [top] = await tx.execute<{ code: number | null; message: string | null; n: number }>(sql`
+        select error_code as code, error_message as message, count(*)::int as n from campaign_recipients
+         where campaign_id = ${campaignId} and status = 'failed' group by 1, 2 order by 3 desc limit 1`);
+      const reason = `Nenhuma mensagem foi aceita: ${p.failed} falharam${top ? `, a maioria com ${top.code ?? "erro de rede"} (${(top.message ?? "").slice(0, 200)})` : ""}.`;
+      await tx.update(campaigns).set({ status: "failed", pausedReason: reason, finishedAt: new Date(), updatedAt: new Date() }).where(eq(campaigns.id, campaignId));
+      await audit(tx, { organizationId: c.organizationId, userId: null, action: "campaign.fail", entityType: "campaign", entityId: c.id, data: { ...p, reason } });
+      return true;
+    }
     await tx.update(campaigns).set({ status: "completed", finishedAt: new Date(), updatedAt: new Date() }).where(eq(campaigns.id, campaignId));
     await audit(tx, { organizationId: c.organizationId, userId: null, action: "campaign.complete", entityType: "campaign", entityId: c.id, data: p });
     return true;

@@ -43,6 +43,7 @@ const historyLabels: Record<string, string> = {
   "campaign.resume": "Retomada",
   "campaign.complete": "Concluída",
   "campaign.resend": "Falhas reenviadas",
+  "campaign.fail": "Falhou",
 };
 
 type StoredEstimate = Estimate & { chipScope: keyof typeof chipScopeLabels; inScope: number; skipped: Record<ConfirmSkipReason, number>; listCount: number };
