@@ -3,8 +3,8 @@ import path from "node:path";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
-import { campaignRecipients, campaigns, chips, contactChips, contacts, organizations, packageLedger, tags, templates } from "@/db/schema";
-import { DEMO_CHIPS, DEMO_TEMPLATES } from "@/db/seed";
+import { campaignRecipients, campaigns, chips, contactChips, contacts, organizations, packageLedger, tags } from "@/db/schema";
+import { DEMO_CHIPS } from "@/db/seed";
 import { saveAudience } from "@/lib/audiences";
 import { cancelCampaign, confirmCampaign, saveCampaign } from "@/lib/campaigns/campaigns";
 import { campaignProgress, pauseCampaign, resendableCounts, resendFailures, resumeCampaign, sendRecipient, startCampaign } from "@/lib/campaigns/dispatch";
@@ -14,7 +14,7 @@ import { encryptSecret, generateKey } from "@/lib/crypto";
 import { createWhatsAppClient } from "@/lib/whatsapp/client";
 import { demoSimulatorConfig } from "@/scripts/whatsapp-simulator/default-config";
 import { startSimulator, type RunningSimulator } from "@/scripts/whatsapp-simulator/server";
-import { createOrganization, createUser } from "./support/fixtures";
+import { sendingOrganization } from "./support/sending";
 
 // The dispatch core and the local worker against a real PostgreSQL and the Cloud API simulator (real HTTP). The
 // simulator counts what it accepted per destination: the proof that nothing is sent twice.
@@ -36,19 +36,7 @@ const client = (timeoutMs = 3000) => createWhatsAppClient({ baseUrl: sim.url, ve
 beforeAll(async () => {
   // Answers for the 0004 number come after 1.5 s: with a 0.5 s client budget that is a lost answer.
   sim = await startSimulator({ ...demoSimulatorConfig(), hangMs: 1500 });
-  const org = await createOrganization("Disparo Ltda");
-  orgId = org.id;
-  await db().update(organizations).set({ packageBalance: 50, autoIncreaseSize: 100 }).where(eq(organizations.id, orgId));
-  gestor = { organizationId: orgId, userId: (await createUser(orgId, "gestor")).id, role: "gestor" };
-  [{ id: chipId }] = await db()
-    .insert(chips)
-    .values({ organizationId: orgId, name: "Vendas", displayNumber: demo.displayNumber, phoneNumberId: demo.phoneNumberId, wabaId: demo.wabaId, accessTokenEncrypted: encryptSecret(demo.accessToken, key), messagesPerSecond: 80 })
-    .returning();
-  const t = DEMO_TEMPLATES.find((x) => x.name === "lembrete_carrinho")!;
-  [{ id: templateId }] = await db()
-    .insert(templates)
-    .values({ organizationId: orgId, wabaId: demo.wabaId, name: t.name, category: t.category, status: "approved", components: t.components, variables: t.variables, variableCount: t.variables.length })
-    .returning();
+  ({ orgId, gestor, chipId, templateId } = await sendingOrganization("Disparo Ltda", key, { packageBalance: 50, autoIncreaseSize: 100 }));
 });
 afterAll(async () => {
   await sim?.stop();

@@ -2,8 +2,7 @@ import { InngestTestEngine, mockCtx } from "@inngest/test";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db/client";
-import { campaignRecipients, campaigns, chips, contactChips, contacts, organizations, tags, templates } from "@/db/schema";
-import { DEMO_CHIPS, DEMO_TEMPLATES } from "@/db/seed";
+import { campaignRecipients, campaigns, chips, contactChips, contacts, organizations, tags } from "@/db/schema";
 import { createCampaignFunction, STALL_MS } from "@/inngest/functions/campaign";
 import { createSendFunctions } from "@/inngest/functions/send";
 import type { DispatchDeps } from "@/inngest/deps";
@@ -12,11 +11,11 @@ import { cancelCampaign, confirmCampaign, rescheduleCampaign, saveCampaign } fro
 import { pauseCampaign, resumeCampaign, startCampaign } from "@/lib/campaigns/dispatch";
 import { forgetMessagingRoom, MAX_BYTES_PER_SEND, MAX_EVENTS_PER_SEND, QUALITY_RED_REASON, RECIPIENTS_PER_RUN, TIERS } from "@/lib/campaigns/dispatch-inngest";
 import { dateToZonedLocal, zonedLocalToDate } from "@/lib/campaigns/time";
-import { encryptSecret, generateKey } from "@/lib/crypto";
+import { generateKey } from "@/lib/crypto";
 import { createWhatsAppClient } from "@/lib/whatsapp/client";
 import { demoSimulatorConfig } from "@/scripts/whatsapp-simulator/default-config";
 import { startSimulator, type RunningSimulator } from "@/scripts/whatsapp-simulator/server";
-import { createOrganization, createUser } from "./support/fixtures";
+import { sendingOrganization } from "./support/sending";
 
 // The Inngest engine with @inngest/test against a real PostgreSQL and the Cloud API simulator (real HTTP).
 // @inngest/test runs step.run for real; sleeps, waits and sendEvent are mocked by step id. The fan-out mocks
@@ -26,7 +25,6 @@ import { createOrganization, createUser } from "./support/fixtures";
 
 const SP = "America/Sao_Paulo";
 const key = generateKey();
-const demo = DEMO_CHIPS[0];
 const db = () => getDb();
 let sim: RunningSimulator;
 let orgId: string;
@@ -47,19 +45,7 @@ const deps = (timeoutMs = 3000): DispatchDeps => ({
 beforeAll(async () => {
   // Answers for the 0004 number come after 1.5 s: with a 0.5 s client budget that is a lost answer.
   sim = await startSimulator({ ...demoSimulatorConfig(), hangMs: 1500 });
-  const org = await createOrganization("Disparo Inngest Ltda");
-  orgId = org.id;
-  await db().update(organizations).set({ packageBalance: 100, autoIncreaseSize: 1000 }).where(eq(organizations.id, orgId));
-  gestor = { organizationId: orgId, userId: (await createUser(orgId, "gestor")).id, role: "gestor" };
-  [{ id: chipId }] = await db()
-    .insert(chips)
-    .values({ organizationId: orgId, name: "Vendas", displayNumber: demo.displayNumber, phoneNumberId: demo.phoneNumberId, wabaId: demo.wabaId, accessTokenEncrypted: encryptSecret(demo.accessToken, key), messagesPerSecond: 80 })
-    .returning();
-  const t = DEMO_TEMPLATES.find((x) => x.name === "lembrete_carrinho")!;
-  [{ id: templateId }] = await db()
-    .insert(templates)
-    .values({ organizationId: orgId, wabaId: demo.wabaId, name: t.name, category: t.category, status: "approved", components: t.components, variables: t.variables, variableCount: t.variables.length })
-    .returning();
+  ({ orgId, gestor, chipId, templateId } = await sendingOrganization("Disparo Inngest Ltda", key, { packageBalance: 100, autoIncreaseSize: 1000 }));
 });
 afterAll(async () => {
   await sim?.stop();
