@@ -72,7 +72,12 @@ const scopeSql = (scope: CampaignRow["chipScope"], chipId: number): SQL =>
  */
 export const startCampaign = async (db: Db, campaignId: number, now = new Date()) =>
   db.transaction(async (tx) => {
-    const [c] = await tx.select().from(campaigns).where(eq(campaigns.id, campaignId)).for("no key update");
+    // Serialized per campaign by an advisory lock, not a row lock: the snapshot's parts run on other connections
+    // and their foreign-key checks take KEY SHARE on the campaign row, which a pause or cancel arriving meanwhile
+    // (an UPDATE waiting for our lock) could queue behind — a wait the database cannot see as a deadlock,
+    // because this transaction is waiting for the parts in the app, not in PostgreSQL.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('disparo:campaign-start'), ${campaignId})`);
+    const [c] = await tx.select().from(campaigns).where(eq(campaigns.id, campaignId));
     if (!c) return { started: false as const, reason: "not_found" };
     if (c.status === "sending") return { started: true as const, already: true };
     const due = c.status === "queued" || (c.status === "scheduled" && c.scheduledAt !== null && c.scheduledAt.getTime() <= now.getTime());
@@ -115,8 +120,7 @@ export const startCampaign = async (db: Db, campaignId: number, now = new Date()
       // The snapshot in SNAPSHOT_PARTS ranges of contact ids, one per connection of the pool, side by side (one
       // statement used one core: 26.9 s for 1,000,000 recipients here, bench:dispatch). Each part commits on its
       // own and is idempotent (on conflict do nothing); snapshot_at is set only after all of them, under this
-      // transaction's lock (FOR NO KEY UPDATE: the parts' foreign-key checks on the campaign take KEY SHARE), so
-      // an interrupted snapshot is simply taken again.
+      // transaction's advisory lock, so an interrupted snapshot is simply taken again.
       const [bounds] = await tx.execute<{ lo: number | null; hi: number | null }>(sql`
         select min(id) as lo, max(id) as hi from contacts where organization_id = ${c.organizationId}::uuid`);
       const lo = Number(bounds?.lo ?? 0);
@@ -128,9 +132,17 @@ export const startCampaign = async (db: Db, campaignId: number, now = new Date()
       const [n] = await tx.execute<{ n: number }>(sql`select count(*)::int as n from campaign_recipients where campaign_id = ${c.id}`);
       count = Number(n?.n ?? 0);
     }
+    // Only a campaign still queued or scheduled goes to sending: one paused or cancelled during the snapshot keeps
+    // that status (and its snapshot, for when it is resumed).
     await tx
       .update(campaigns)
-      .set({ status: "sending", startedAt: c.startedAt ?? now, snapshotAt: c.snapshotAt ?? now, snapshotCount: count, updatedAt: now })
+      .set({
+        status: sql`case when ${campaigns.status} in ('queued', 'scheduled') then 'sending'::campaign_status else ${campaigns.status} end`,
+        startedAt: c.startedAt ?? now,
+        snapshotAt: c.snapshotAt ?? now,
+        snapshotCount: count,
+        updatedAt: now,
+      })
       .where(eq(campaigns.id, c.id));
     await audit(tx, {
       organizationId: c.organizationId,

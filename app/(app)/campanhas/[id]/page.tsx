@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { ArrowLeftIcon } from "lucide-react";
+import { ArrowLeftIcon, FileSpreadsheetIcon } from "lucide-react";
 import { CampaignActions } from "@/components/campaigns/campaign-actions";
 import { CampaignProgress } from "@/components/campaigns/campaign-progress";
 import { ResendFailures } from "@/components/campaigns/resend-failures";
@@ -121,6 +121,21 @@ export default async function CampaignPage({ params, searchParams }: { params: P
         </Alert>
       ) : null}
       <div className="mb-6 flex flex-wrap gap-2">
+        {!editable && hasRole(user.role, "gestor") ? (
+          <>
+            <Button asChild variant="outline">
+              <a href={`/api/relatorios/${c.id}/excel`} download>
+                <FileSpreadsheetIcon aria-hidden="true" />
+                Baixar Excel
+              </a>
+            </Button>
+            <Button asChild variant="ghost">
+              <a href={`/api/relatorios/${c.id}/excel?formato=csv`} download>
+                Baixar CSV
+              </a>
+            </Button>
+          </>
+        ) : null}
         {resendable && resendable.failed + resendable.indeterminate > 0 ? (
           <ResendFailures campaignId={c.id} failed={resendable.failed} indeterminate={resendable.indeterminate} />
         ) : null}

@@ -1,0 +1,304 @@
+import { PassThrough, type Writable } from "node:stream";
+import ExcelJS from "exceljs";
+import type postgres from "postgres";
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { campaigns, chatbotFlows, chips, users } from "@/db/schema";
+import type { FrozenTemplate } from "@/lib/campaigns/campaigns";
+import { describeWindow, type SendWindow } from "@/lib/campaigns/send-window";
+import { skipExplanations } from "@/lib/campaigns/labels";
+import { campaignStatusLabels, chipScopeLabels, skipReasonLabels } from "@/lib/i18n/labels";
+import { renderTemplate } from "@/lib/templates/render";
+import { ERROR_TABLE, NETWORK_AMBIGUOUS } from "@/lib/whatsapp/errors";
+
+// The campaign's send report as an Excel workbook (Resumo, Envios, Falhas, Respostas) or CSV, streamed: rows are
+// read with a cursor in batches of BATCH and written as they come (exceljs's streaming writer commits each row),
+// so neither the table nor the file is ever whole in memory. Dates are Excel dates on the organization's clock;
+// every value is a typed cell; text that begins with = + - @ gets the Text format so Excel keeps it text even
+// when someone edits the cell; phones are text (the + stays).
+
+const BATCH = 2_000;
+/** Excel holds 1,048,576 rows a sheet: beyond it the rows go on in "Envios (2)", "Envios (3)"… */
+export const MAX_SHEET_ROWS = 1_048_575;
+
+export const recipientStatusLabels: Record<string, string> = {
+  pending: "Aguardando",
+  skipped: "Pulado",
+  sending: "Enviando",
+  sent: "Enviada",
+  delivered: "Entregue",
+  read: "Lida",
+  failed: "Falhou",
+  indeterminate: "Sem confirmação",
+};
+
+const RISKY = /^[=+\-@\t\r]/;
+
+/** Shifts an instant so that Excel (which has no zones) shows the organization's wall clock. */
+const localDate = (value: Date | string | null, timeZone: string) => {
+  if (!value) return null;
+  const d = new Date(value);
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" })
+      .formatToParts(d)
+      .map((p) => [p.type, p.value]),
+  );
+  return new Date(Date.UTC(+parts.year!, +parts.month! - 1, +parts.day!, +parts.hour!, +parts.minute!, +parts.second!));
+};
+
+export const errorExplanation = (code: number | null, message: string | null, status?: string) => {
+  const entry = status === "indeterminate" ? NETWORK_AMBIGUOUS : code !== null ? ERROR_TABLE[code] : undefined;
+  return entry ? { explanation: entry.explanation, nextStep: entry.nextStep } : { explanation: message ?? "", nextStep: "" };
+};
+
+type Row = {
+  id: number;
+  name: string | null;
+  phone: string | null;
+  chip: string;
+  variables: { header?: string[]; body?: string[] } | null;
+  status: string;
+  skip_reason: keyof typeof skipReasonLabels | null;
+
+  error_code: number | null;
+  error_message: string | null;
+  sent_at: string | null;
+  delivered_at: string | null;
+  read_at: string | null;
+  replied_at: string | null;
+};
+
+export type ExportTarget = { organizationId: string; campaignId: number; timeZone: string };
+
+export const loadReportCampaign = async (db: Db, target: ExportTarget) => {
+  const [row] = await db
+    .select({ campaign: campaigns, chip: chips.name, chipNumber: chips.displayNumber, flow: chatbotFlows.name, createdBy: users.name })
+    .from(campaigns)
+    .innerJoin(chips, eq(chips.id, campaigns.chipId))
+    .leftJoin(chatbotFlows, eq(chatbotFlows.id, campaigns.flowId))
+    .leftJoin(users, eq(users.id, campaigns.createdByUserId))
+    .where(and(eq(campaigns.organizationId, target.organizationId), eq(campaigns.id, target.campaignId)));
+  return row ?? null;
+};
+
+const slug = (name: string) =>
+  name
+    .normalize("NFD")
+    .replace(/\p{Diacritic}/gu, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "")
+    .slice(0, 60) || "campanha";
+
+export const exportFileName = (campaignName: string, now: Date, timeZone: string, ext: "xlsx" | "csv") =>
+  `campanha-${slug(campaignName)}-${new Intl.DateTimeFormat("en-CA", { timeZone }).format(now)}.${ext}`;
+
+/** Recipients of the campaign in id order, BATCH at a time, through a server-side cursor. */
+const recipients = (db: Db, target: ExportTarget) =>
+  // drizzle's postgres.js database carries its client: its cursor reads the rows in batches on one connection.
+  (db as unknown as { $client: postgres.Sql }).$client<Row[]>`
+    select r.id, k.name, r.phone, ch.name as chip, r.variables, r.status, r.skip_reason, r.error_code, r.error_message,
+           r.sent_at, r.delivered_at, r.read_at, r.replied_at
+      from campaign_recipients r
+      left join contacts k on k.id = r.contact_id
+      join chips ch on ch.id = r.chip_id
+     where r.organization_id = ${target.organizationId} and r.campaign_id = ${target.campaignId}
+     order by r.id`.cursor(BATCH);
+
+const messageOf = (template: FrozenTemplate | null, v: Row["variables"]) => {
+  if (!template) return "";
+  const p = renderTemplate(template.components, { header: v?.header ?? [], body: v?.body ?? [] });
+  return [p.header?.text, p.body, p.footer].filter(Boolean).join("\n");
+};
+
+const text = (v: string | null | undefined) => v ?? "";
+
+/** Writes the workbook to `out`; resolves when the file is complete. Stops reading if `out` is destroyed. */
+export const writeCampaignWorkbook = async (db: Db, target: ExportTarget, out: Writable) => {
+  const info = await loadReportCampaign(db, target);
+  if (!info) throw new Error("campanha não encontrada");
+  const c = info.campaign;
+  const template = c.frozenTemplate as FrozenTemplate | null;
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  wb.creator = "Disparo";
+  const dateFmt = "dd/mm/yyyy hh:mm";
+  const sheet = (name: string, columns: { header: string; key: string; width: number; date?: boolean }[]) => {
+    const ws = wb.addWorksheet(name, { views: [{ state: "frozen", ySplit: 1 }] });
+    ws.columns = columns.map((col) => ({ header: col.header, key: col.key, width: col.width, style: col.date ? { numFmt: dateFmt } : {} }));
+    ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
+    ws.getRow(1).font = { bold: true };
+    return ws;
+  };
+  const addRow = (ws: ExcelJS.Worksheet, values: Record<string, unknown>) => {
+    const row = ws.addRow(values);
+    row.eachCell((cell) => {
+      if (typeof cell.value === "string" && RISKY.test(cell.value)) cell.numFmt = "@";
+    });
+    row.commit();
+  };
+
+  // Resumo
+  const totals = await db.execute<{ status: string; n: number }>(sql`
+    select status, count(*)::int as n from campaign_recipients
+     where organization_id = ${target.organizationId}::uuid and campaign_id = ${target.campaignId} group by status`);
+  const by = Object.fromEntries(totals.map((t) => [t.status, Number(t.n)]));
+  const total = Object.values(by).reduce((a, b) => a + b, 0);
+  const reached = (by.sent ?? 0) + (by.delivered ?? 0) + (by.read ?? 0);
+  const resumo = sheet("Resumo", [
+    { header: "Campo", key: "k", width: 34 },
+    { header: "Valor", key: "v", width: 80 },
+  ]);
+  const summary: [string, unknown][] = [
+    ["Campanha", c.name],
+    ["Status", campaignStatusLabels[c.status]],
+    ["Chip (canal)", `${info.chip} · ${info.chipNumber}`],
+    ["Lista alvo", c.frozenAudienceName ?? ""],
+    ["Template", template ? `${template.name} (${template.language})` : ""],
+    ["Texto do template", messageOf(template, null)],
+    ["Fluxo de chatbot", info.flow ?? "Nenhum"],
+    ["Programação", c.sendMode === "scheduled" ? localDate(c.scheduledAt, target.timeZone) : "Envio imediato"],
+    ["Quem recebe", c.chipScope ? chipScopeLabels[c.chipScope] : ""],
+    ["Janela de envio", c.sendWindow ? describeWindow(c.sendWindow as SendWindow) : "Qualquer horário"],
+    ["Criada por", info.createdBy ?? ""],
+    ["Confirmada em", localDate(c.confirmedAt, target.timeZone)],
+    ["Destinatários", total],
+    ["Enviadas (aceitas pela Meta)", reached],
+    ["Entregues", (by.delivered ?? 0) + (by.read ?? 0)],
+    ["Lidas", by.read ?? 0],
+    ["Falharam", by.failed ?? 0],
+    ["Sem confirmação", by.indeterminate ?? 0],
+    ["Puladas", by.skipped ?? 0],
+    ["Taxa de entrega", reached ? ((by.delivered ?? 0) + (by.read ?? 0)) / reached : 0],
+  ];
+  for (const [k, v] of summary) {
+    const row = resumo.addRow({ k, v });
+    const cell = row.getCell(2);
+    if (v instanceof Date) cell.numFmt = dateFmt;
+    if (k === "Taxa de entrega") cell.numFmt = "0.0%";
+    if (typeof v === "string" && RISKY.test(v)) cell.numFmt = "@";
+    row.commit();
+  }
+  resumo.commit();
+
+  // Envios and Falhas, from one pass over the recipients.
+  const envioColumns = [
+    { header: "Contato", key: "name", width: 30 },
+    { header: "Telefone", key: "phone", width: 18 },
+    { header: "Canal (chip)", key: "chip", width: 24 },
+    { header: "Mensagem", key: "message", width: 60 },
+    { header: "Status", key: "status", width: 16 },
+    { header: "Enviada em", key: "sent", width: 17, date: true },
+    { header: "Entregue em", key: "delivered", width: 17, date: true },
+    { header: "Lida em", key: "read", width: 17, date: true },
+    { header: "Respondida em", key: "replied", width: 17, date: true },
+    { header: "Motivo", key: "reason", width: 40 },
+  ];
+  let envios = sheet("Envios", envioColumns);
+  let enviosRows = 0;
+  let part = 1;
+  const failures: Record<string, unknown>[] = [];
+  // Falhas is written after Envios (one sheet at a time in a streamed workbook): the failed and skipped rows are
+  // kept meanwhile, which is bounded by what failed, not by the campaign.
+  for await (const batch of recipients(db, target)) {
+    if (out.destroyed) break;
+    for (const r of batch) {
+      if (enviosRows >= MAX_SHEET_ROWS) {
+        envios.commit();
+        envios = sheet(`Envios (${++part})`, envioColumns);
+        enviosRows = 0;
+      }
+      const reason =
+        r.status === "skipped" && r.skip_reason
+          ? skipReasonLabels[r.skip_reason]
+          : r.status === "failed" || r.status === "indeterminate"
+            ? errorExplanation(r.error_code, r.error_message, r.status).explanation
+            : "";
+      addRow(envios, {
+        name: r.name ?? "(contato apagado)",
+        phone: text(r.phone),
+        chip: r.chip,
+        message: messageOf(template, r.variables),
+        status: recipientStatusLabels[r.status] ?? r.status,
+        sent: localDate(r.sent_at, target.timeZone),
+        delivered: localDate(r.delivered_at, target.timeZone),
+        read: localDate(r.read_at, target.timeZone),
+        replied: localDate(r.replied_at, target.timeZone),
+        reason,
+      });
+      enviosRows++;
+      if (r.status === "failed" || r.status === "skipped" || r.status === "indeterminate") {
+        const e = errorExplanation(r.error_code, r.error_message, r.status);
+        failures.push({
+          name: r.name ?? "(contato apagado)",
+          phone: text(r.phone),
+          status: recipientStatusLabels[r.status],
+          code: r.error_code ?? r.skip_reason ?? null,
+          reason: r.status === "skipped" && r.skip_reason ? skipReasonLabels[r.skip_reason] : e.explanation,
+          next: r.status === "skipped" && r.skip_reason && r.skip_reason in skipExplanations ? skipExplanations[r.skip_reason as keyof typeof skipExplanations] : e.nextStep,
+        });
+      }
+    }
+  }
+  envios.commit();
+  const falhas = sheet("Falhas", [
+    { header: "Contato", key: "name", width: 30 },
+    { header: "Telefone", key: "phone", width: 18 },
+    { header: "Status", key: "status", width: 16 },
+    { header: "Código", key: "code", width: 16 },
+    { header: "Motivo", key: "reason", width: 60 },
+    { header: "Próximo passo", key: "next", width: 60 },
+  ]);
+  for (const f of failures) addRow(falhas, f);
+  falhas.commit();
+
+  const respostas = sheet("Respostas", [
+    { header: "Contato", key: "name", width: 30 },
+    { header: "Telefone", key: "phone", width: 18 },
+    { header: "Recebida em", key: "at", width: 17, date: true },
+    { header: "Texto ou botão", key: "text", width: 60 },
+    { header: "Fluxo", key: "flow", width: 30 },
+  ]);
+  const replies = await db.execute<{ name: string | null; phone: string | null; received_at: string; text: string | null; flow: string | null }>(sql`
+    select k.name, m.from_phone as phone, m.received_at, m.text, f.name as flow
+      from inbound_messages m
+      join campaign_recipients r on r.id = m.campaign_recipient_id
+      left join contacts k on k.id = m.contact_id
+      left join chatbot_flows f on f.id = r.routed_flow_id
+     where r.organization_id = ${target.organizationId}::uuid and r.campaign_id = ${target.campaignId}
+     order by m.received_at, m.id`);
+  for (const m of replies)
+    addRow(respostas, { name: m.name ?? "(contato apagado)", phone: text(m.phone), at: localDate(m.received_at, target.timeZone), text: text(m.text), flow: text(m.flow) });
+  respostas.commit();
+  await wb.commit();
+};
+
+const csvCell = (v: unknown) => {
+  const s = v instanceof Date ? v.toISOString().slice(0, 16).replace("T", " ") : v === null || v === undefined ? "" : String(v);
+  // A leading ' keeps = + - @ from being read as a formula when the file is opened in Excel.
+  const safe = RISKY.test(s) ? `'${s}` : s;
+  return /[";\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+};
+
+/** The Envios sheet as CSV (UTF-8 with BOM, ";" separator, as Excel in Brazil reads it). */
+export const writeCampaignCsv = async (db: Db, target: ExportTarget, out: Writable) => {
+  const info = await loadReportCampaign(db, target);
+  if (!info) throw new Error("campanha não encontrada");
+  const template = info.campaign.frozenTemplate as FrozenTemplate | null;
+  const write = (line: string) => new Promise<void>((ok, fail) => (out.write(line, (err) => (err ? fail(err) : ok())) ? undefined : undefined));
+  await write("\uFEFF" + ["Contato", "Telefone", "Canal (chip)", "Mensagem", "Status", "Enviada em", "Entregue em", "Lida em", "Respondida em", "Motivo"].join(";") + "\r\n");
+  for await (const batch of recipients(db, target)) {
+    if (out.destroyed) break;
+    let chunk = "";
+    for (const r of batch) {
+      const reason = r.status === "skipped" && r.skip_reason ? skipReasonLabels[r.skip_reason] : r.status === "failed" || r.status === "indeterminate" ? errorExplanation(r.error_code, r.error_message, r.status).explanation : "";
+      chunk +=
+        [r.name ?? "(contato apagado)", r.phone, r.chip, messageOf(template, r.variables), recipientStatusLabels[r.status], localDate(r.sent_at, target.timeZone), localDate(r.delivered_at, target.timeZone), localDate(r.read_at, target.timeZone), localDate(r.replied_at, target.timeZone), reason]
+          .map(csvCell)
+          .join(";") + "\r\n";
+    }
+    await write(chunk);
+  }
+  out.end();
+};
+
+export { PassThrough };
