@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
+import ExcelJS from "exceljs";
 import { baseUrl, demo, launch, login, shot } from "./support";
 
 // Disparo on the demo data, with the local worker and the simulator the launcher started: an immediate
@@ -11,7 +12,7 @@ let page: Page;
 
 beforeAll(async () => {
   browser = await launch();
-  page = await (await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: "pt-BR", timezoneId: "America/Sao_Paulo" })).newPage();
+  page = await (await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: "pt-BR", timezoneId: "America/Sao_Paulo", acceptDownloads: true })).newPage();
   await login(page, demo.gestor);
 });
 afterAll(async () => {
@@ -53,7 +54,33 @@ describe("Disparo in the browser", () => {
     await page.getByTestId("campaign-status").getByText("Concluída").waitFor({ timeout: 30_000 });
     expect(await count("pending")).toBe(0);
     await shot(page, "50-disparo-concluido");
-  });
+
+    // Its report: the figures, the table filtered, and the Excel file read back.
+    const id = /\/campanhas\/(\d+)/.exec(page.url())![1];
+    await page.goto(`${baseUrl}/relatorios/${id}`);
+    await page.getByTestId("report-kpis").waitFor();
+    const rows = page.getByTestId("report-rows").getByRole("row");
+    const all = await rows.count();
+    expect(all).toBeGreaterThan(0);
+    // Search by one contact's phone: exactly that contact's row.
+    const phone = (await rows.first().getByRole("cell").nth(1).textContent())!;
+    await page.getByLabel("Buscar por nome ou telefone").fill(phone.replace(/\D/g, "").slice(-8));
+    await page.getByRole("button", { name: "Filtrar" }).click();
+    await page.waitForURL(/q=/);
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain(phone);
+    await shot(page, "53-relatorio");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Baixar Excel" }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^campanha-disparo-imediato-e2e-\d{4}-\d{2}-\d{2}\.xlsx$/);
+    const file = await download.path();
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(["Resumo", "Envios", "Falhas", "Respostas"]);
+    const envios = wb.getWorksheet("Envios")!;
+    expect(envios.getRow(1).getCell(1).value).toBe("Contato");
+    expect(envios.rowCount - 1).toBeGreaterThanOrEqual(all);
+    expect(String(envios.getRow(2).getCell(2).value)).toMatch(/^\+55/);
+  }, 120_000);
 
   it("a campaign is paused and resumed, and finishes", async () => {
     // The Pós-venda chip sends 20 messages/s: long enough to pause in the middle.

@@ -27,7 +27,7 @@ const rows: { key: keyof Counts; label: string }[] = [
   { key: "pending", label: "Aguardando" },
 ];
 
-/** Live counts of a campaign under way, polled every 2 s, with the rate, the estimated finish and pause/resume. */
+/** Live counts of a campaign, polled, with the rate, the estimated finish and pause/resume. */
 export function CampaignProgress({ campaignId, initial, canControl, timeZone }: { campaignId: number; initial: Snapshot; canControl: boolean; timeZone: string }) {
   const [snap, setSnap] = useState(initial);
   const [rate, setRate] = useState<number | null>(null);
@@ -35,8 +35,9 @@ export function CampaignProgress({ campaignId, initial, canControl, timeZone }: 
   const [pending, start] = useTransition();
   const router = useRouter();
 
+  // Every 2 s while the campaign is under way; every 10 s after it, since delivered and read statuses (and
+  // replies) keep arriving long after the last message went out.
   useEffect(() => {
-    if (!LIVE.has(snap.status)) return;
     const timer = setInterval(async () => {
       const res = await fetch(`/api/campanhas/${campaignId}/progresso`, { cache: "no-store" }).catch(() => null);
       if (!res?.ok) return;
@@ -49,7 +50,7 @@ export function CampaignProgress({ campaignId, initial, canControl, timeZone }: 
         if (before.status !== next.status) router.refresh();
         return next;
       });
-    }, 2000);
+    }, LIVE.has(snap.status) ? 2000 : 10_000);
     return () => clearInterval(timer);
   }, [campaignId, snap.status, router]);
 

@@ -38,7 +38,7 @@ export function CampaignStatusBadge({ status }: { status: Campaign["status"] }) 
   );
 }
 
-export function CampaignTable({ rows, timeZone }: { rows: Row[]; timeZone: string }) {
+export function CampaignTable({ rows, timeZone, hrefBase = "/campanhas" }: { rows: Row[]; timeZone: string; hrefBase?: string }) {
   return (
     <Card className="py-0">
       <Table>
@@ -55,7 +55,7 @@ export function CampaignTable({ rows, timeZone }: { rows: Row[]; timeZone: strin
           {rows.map((c) => (
             <TableRow key={c.id}>
               <TableCell className="font-medium">
-                <Link href={`/campanhas/${c.id}`} className="hover:underline">
+                <Link href={`${hrefBase}/${c.id}`} className="hover:underline">
                   {c.name}
                 </Link>
                 <span className="block text-xs font-normal text-muted-foreground">

@@ -25,7 +25,7 @@ export default async function ReportsPage() {
           description="Assim que uma campanha for confirmada, o relatório de envios dela aparece aqui."
         />
       ) : (
-        <CampaignTable rows={rows} timeZone={user.timeZone} />
+        <CampaignTable rows={rows} timeZone={user.timeZone} hrefBase="/relatorios" />
       )}
     </>
   );

@@ -155,6 +155,7 @@ export default async function CampaignPage({ params, searchParams }: { params: P
         <div className="grid min-w-0 content-start gap-6">
           {progress ? (
             <CampaignProgress
+              key={c.status}
               campaignId={c.id}
               canControl={hasRole(user.role, "gestor")}
               timeZone={tz}
