@@ -1,4 +1,5 @@
 import { createDb } from "../db/client";
+import { isDriverSocketRace } from "../lib/db-driver-guard";
 import { startWorker } from "../lib/campaigns/worker";
 import { dispatchEngine, env } from "../lib/env";
 import { createWhatsAppClient } from "../lib/whatsapp/client";
@@ -22,6 +23,17 @@ const worker = startWorker({
   log: (line) => console.log(`[worker] ${line}`),
 });
 console.log(`[worker] motor de disparo local iniciado (pid ${process.pid}) · WhatsApp API: ${e.WHATSAPP_API_BASE_URL}/${e.WHATSAPP_API_VERSION}`);
+
+// A database restart can make postgres.js throw outside any promise (lib/db-driver-guard.ts): log it and go on
+// (the next query reconnects); anything else uncaught ends the process, as it should.
+process.on("uncaughtException", (err) => {
+  if (isDriverSocketRace(err)) {
+    console.warn("[worker] conexão com o banco caiu; reconectando na próxima consulta");
+    return;
+  }
+  console.error("[worker] erro inesperado", err);
+  process.exit(1);
+});
 
 let stopping = false;
 const stop = async () => {
