@@ -1,7 +1,7 @@
 // Wall-clock times in an IANA time zone, from Intl alone (no library): imports and campaigns use the same.
 
 // Offset (ms) of a time zone at an instant, from Intl: local wall clock minus UTC.
-const zoneOffset = (instant: number, timeZone: string) => {
+export const zoneOffset = (instant: number, timeZone: string) => {
   const parts = new Intl.DateTimeFormat("en-US", {
     timeZone,
     hourCycle: "h23",

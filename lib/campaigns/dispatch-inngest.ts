@@ -15,7 +15,6 @@ import {
   startCampaign,
   type Outcome,
 } from "./dispatch";
-import { messagingLimitOf, portfolioUsageLast24h } from "./estimate";
 import { isWindowOpen, nextWindowOpening, type SendWindow } from "./send-window";
 
 // What the Inngest engine (inngest/functions) needs beside the dispatch core: the throughput tiers and their
@@ -153,32 +152,8 @@ export const startForInngest = async (db: Db, campaignId: number, now: Date) => 
   return { ...start, chipId: chip?.chipId ?? null, messagesPerSecond: chip?.messagesPerSecond ?? 1 };
 };
 
-// The local worker's reasons, word for word (lib/campaigns/worker.ts).
-export const CHIP_INACTIVE_REASON = "O chip da campanha foi desativado ou excluído. Reative o chip em Configurações › Chips e retome a campanha.";
-export const QUALITY_RED_REASON = "A qualidade do chip caiu para baixa (vermelha) na Meta. Revise o conteúdo e o público antes de retomar, para não bloquear o número.";
-
-/** Why a chip must not send now (the campaign is paused with it), or null. */
-const chipStop = (chip: { chipStatus: string | null; quality: string | null } | null) =>
-  chip?.chipStatus !== "active" ? CHIP_INACTIVE_REASON : chip.quality === "red" ? QUALITY_RED_REASON : null;
-
-/**
- * What remains of Meta's messaging limit (unique users per rolling 24 h, per business portfolio = organization):
- * read at most every 5 s per process and counted down locally in between, as the local worker does. null =
- * unlimited.
- */
-const limits = new Map<string, { remaining: number | null; at: number }>();
-export const messagingRoom = async (db: DbOrTx, organizationId: string, maxAgeMs = 5_000) => {
-  const cached = limits.get(organizationId);
-  if (cached && Date.now() - cached.at < maxAgeMs) return cached;
-  const [org] = await db.select({ tier: organizations.messagingLimitTier }).from(organizations).where(eq(organizations.id, organizationId));
-  const limit = messagingLimitOf(org?.tier ?? "TIER_250");
-  const entry = { remaining: limit === null ? null : Math.max(0, limit - (await portfolioUsageLast24h(db, organizationId))), at: Date.now() };
-  limits.set(organizationId, entry);
-  return entry;
-};
-
-/** Forgets the cached messaging room (tests; or after the organization's tier changed). */
-export const forgetMessagingRoom = (organizationId?: string) => (organizationId ? limits.delete(organizationId) : limits.clear());
+export { CHIP_INACTIVE_REASON, QUALITY_RED_REASON, forgetMessagingRoom, messagingRoom } from "./dispatch";
+import { chipStop, messagingRoom } from "./dispatch";
 
 export type GatedSend =
   | { kind: "not_sending"; status: string }

@@ -8,6 +8,7 @@ import type { AudienceFilter } from "@/lib/segments/filter";
 import type { ApiFailure, SendResult, TemplateMessage, WhatsAppClient } from "@/lib/whatsapp/client";
 import { ERROR_TABLE } from "@/lib/whatsapp/errors";
 import { recipientRules, SKIP_REASONS } from "./audience";
+import { messagingLimitOf, portfolioUsageLast24h } from "./estimate";
 import type { FrozenTemplate } from "./campaigns";
 import type { SendWindow } from "./send-window";
 import type { VariableMapping } from "./variables";
@@ -426,15 +427,43 @@ export const finishIfDone = async (db: Db, campaignId: number) =>
     return true;
   });
 
+export const CHIP_INACTIVE_REASON = "O chip da campanha foi desativado ou excluído. Reative o chip em Configurações › Chips e retome a campanha.";
+export const QUALITY_RED_REASON = "A qualidade do chip caiu para baixa (vermelha) na Meta. Revise o conteúdo e o público antes de retomar, para não bloquear o número.";
+
+/** Why a campaign's chip must not send now (both engines pause the campaign with it), or null. */
+export const chipStop = (chip: { chipStatus: string | null; quality: string | null } | null) =>
+  chip?.chipStatus !== "active" ? CHIP_INACTIVE_REASON : chip.quality === "red" ? QUALITY_RED_REASON : null;
+
+export type MessagingRoom = { remaining: number | null; at: number };
+const messagingRooms = new Map<string, MessagingRoom>();
+
+/**
+ * What remains of Meta's messaging limit (unique users per rolling 24 h, per business portfolio = organization),
+ * read at most every `maxAgeMs` and counted down locally by the caller in between. null = unlimited. A worker
+ * passes a cache of its own; the Inngest steps share the process's.
+ */
+export const messagingRoom = async (db: DbOrTx, organizationId: string, maxAgeMs = 5_000, cache: Map<string, MessagingRoom> = messagingRooms) => {
+  const cached = cache.get(organizationId);
+  if (cached && Date.now() - cached.at < maxAgeMs) return cached;
+  const [org] = await db.select({ tier: organizations.messagingLimitTier }).from(organizations).where(eq(organizations.id, organizationId));
+  const limit = messagingLimitOf(org?.tier ?? "TIER_250");
+  const entry = { remaining: limit === null ? null : Math.max(0, limit - (await portfolioUsageLast24h(db, organizationId))), at: Date.now() };
+  cache.set(organizationId, entry);
+  return entry;
+};
+
+/** Forgets the process's cached messaging room (tests; or after the organization's tier changed). */
+export const forgetMessagingRoom = (organizationId?: string) => (organizationId ? messagingRooms.delete(organizationId) : messagingRooms.clear());
+
 /** Everything a sender needs about a campaign and its chip (token decrypted), or why it cannot send. */
 export const loadSendContext = async (db: DbOrTx, campaignId: number, client: WhatsAppClient, encryptionKey: string) => {
   const [row] = await db
-    .select({ campaign: campaigns, chip: chips })
+    .select({ campaign: campaigns, chip: chips, timeZone: organizations.timeZone })
     .from(campaigns)
+    .innerJoin(organizations, eq(organizations.id, campaigns.organizationId))
     .leftJoin(chips, eq(chips.id, campaigns.chipId))
     .where(eq(campaigns.id, campaignId));
   if (!row) return null;
-  const [org] = await db.select({ timeZone: organizations.timeZone }).from(organizations).where(eq(organizations.id, row.campaign.organizationId));
   const ctx: SendContext & {
     status: CampaignRow["status"];
     chipStatus: string | null;
@@ -451,7 +480,7 @@ export const loadSendContext = async (db: DbOrTx, campaignId: number, client: Wh
     chipStatus: row.chip?.status ?? null,
     quality: row.chip?.qualityRating ?? null,
     sendWindow: (row.campaign.sendWindow as SendWindow | null) ?? null,
-    timeZone: org?.timeZone ?? "America/Sao_Paulo",
+    timeZone: row.timeZone,
     messagesPerSecond: row.chip?.messagesPerSecond ?? 1,
     chipId: row.campaign.chipId,
   };

@@ -1,14 +1,15 @@
-import { eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { organizations } from "@/db/schema";
 import type { WhatsAppClient } from "@/lib/whatsapp/client";
-import { messagingLimitOf, portfolioUsageLast24h } from "./estimate";
 import { isWindowOpen, nextWindowOpening } from "./send-window";
 import {
   campaignProgress,
+  chipStop,
   claimRecipients,
   finishIfDone,
   loadSendContext,
+  messagingRoom,
+  type MessagingRoom,
   outcomeOf,
   pauseCampaign,
   recordResults,
@@ -78,18 +79,9 @@ export const startWorker = (options: WorkerOptions) => {
   const buckets = new Map<number, TokenBucket>();
   let stopped = false;
 
-  // Meta's messaging limit (unique users per rolling 24 h, per business portfolio = organization): what remains,
-  // read every few seconds and counted down locally between reads.
-  const limits = new Map<string, { remaining: number | null; at: number }>();
-  const remainingFor = async (organizationId: string) => {
-    const cached = limits.get(organizationId);
-    if (cached && Date.now() - cached.at < 5_000) return cached;
-    const [org] = await db.select({ tier: organizations.messagingLimitTier }).from(organizations).where(eq(organizations.id, organizationId));
-    const limit = messagingLimitOf(org?.tier ?? "TIER_250");
-    const entry = { remaining: limit === null ? null : Math.max(0, limit - (await portfolioUsageLast24h(db, organizationId))), at: Date.now() };
-    limits.set(organizationId, entry);
-    return entry;
-  };
+  // Meta's messaging limit: what remains, read every few seconds (this worker's own cache) and counted down
+  // locally between reads.
+  const rooms = new Map<string, MessagingRoom>();
 
   // Waits that end early when the worker stops (a runner never holds a shutdown for long).
   const nap = async (ms: number) => {
@@ -158,12 +150,9 @@ export const startWorker = (options: WorkerOptions) => {
         const ctx = await loadSendContext(db, campaignId, client, encryptionKey);
         if (!ctx || ctx.status !== "sending") break;
         ctxCampaign = ctx.campaign;
-        if (ctx.chipStatus !== "active") {
-          await pauseCampaign(db, ctx.campaign, "O chip da campanha foi desativado ou excluído. Reative o chip em Configurações › Chips e retome a campanha.", null);
-          break;
-        }
-        if (ctx.quality === "red") {
-          await pauseCampaign(db, ctx.campaign, "A qualidade do chip caiu para baixa (vermelha) na Meta. Revise o conteúdo e o público antes de retomar, para não bloquear o número.", null);
+        const stop = chipStop(ctx);
+        if (stop) {
+          await pauseCampaign(db, ctx.campaign, stop, null);
           break;
         }
         const bucket = bucketFor(ctx.chipId, ctx.messagesPerSecond);
@@ -172,7 +161,7 @@ export const startWorker = (options: WorkerOptions) => {
         // Backpressure: one waiter woken by the next completion (Promise.race over hundreds of requests in flight
         // attached a reaction to each of them on every wake-up).
         while (inflight.size > batchSize * 2) await new Promise<void>((r) => (wake = r));
-        const room = await remainingFor(ctx.campaign.organizationId);
+        const room = await messagingRoom(db, ctx.campaign.organizationId, 5_000, rooms);
         if (room.remaining !== null && room.remaining <= 0) {
           if (!waitingForWindow) log(`campanha ${campaignId}: limite de mensagens da Meta atingido; aguardando a janela de 24 h liberar`);
           waitingForWindow = true;

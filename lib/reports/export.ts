@@ -10,6 +10,7 @@ import { skipExplanations } from "@/lib/campaigns/labels";
 import { campaignStatusLabels, chipScopeLabels, skipReasonLabels } from "@/lib/i18n/labels";
 import { renderTemplate } from "@/lib/templates/render";
 import { ERROR_TABLE, NETWORK_AMBIGUOUS } from "@/lib/whatsapp/errors";
+import { zoneOffset } from "@/lib/zoned-time";
 
 // The campaign's send report as an Excel workbook (Resumo, Envios, Falhas, Respostas) or CSV, streamed: rows are
 // read with a cursor in batches of BATCH and written as they come (exceljs's streaming writer commits each row),
@@ -37,13 +38,8 @@ const RISKY = /^[=+\-@\t\r]/;
 /** Shifts an instant so that Excel (which has no zones) shows the organization's wall clock. */
 const localDate = (value: Date | string | null, timeZone: string) => {
   if (!value) return null;
-  const d = new Date(value);
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" })
-      .formatToParts(d)
-      .map((p) => [p.type, p.value]),
-  );
-  return new Date(Date.UTC(+parts.year!, +parts.month! - 1, +parts.day!, +parts.hour!, +parts.minute!, +parts.second!));
+  const t = new Date(value).getTime();
+  return new Date(t + zoneOffset(t, timeZone));
 };
 
 export const errorExplanation = (code: number | null, message: string | null, status?: string) => {
