@@ -319,8 +319,23 @@ describe("campaign function", () => {
 
   it("paused mid-way: the run waits for campaign/resumed, then dispatches the pending rows again and completes", async () => {
     const { id } = await confirmedCampaign(4);
-    const { engine, payloads, deliver, waitForEvent } = campaignEngine(deps(), {
+    // @inngest/test may still be running duplicate executions of the send runs' parallel steps after a run
+    // resolved; one started after the resume would send its row itself (legitimately: it is pending and the
+    // campaign sending) and leave it out of the second fan-out. The resume waits until no send step has
+    // started for 300 ms (sendStep is the only caller of deps.client()).
+    let sendSteps = 0;
+    const d = deps();
+    const counted: DispatchDeps = { ...d, client: () => (sendSteps++, d.client()) };
+    const quiet = async () => {
+      for (let last = -1; last !== sendSteps; ) {
+        last = sendSteps;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    };
+    const { engine, payloads, deliver, waitForEvent } = campaignEngine(counted, {
       "resume-0": async () => {
+        await quiet();
+        expect(sendSteps).toBeGreaterThanOrEqual(4);
         expect(accepted()).toBe(0);
         await resumeCampaign(db(), { id, organizationId: orgId }, gestor.userId);
         return { name: "campaign/resumed", data: { campaignId: id } };
