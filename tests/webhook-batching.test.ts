@@ -200,7 +200,7 @@ describe("one batch", () => {
     const at = (s: number) => String(now + s);
     const results = await Promise.all([
       post(statusBody(a.wamid!, "read", { timestamp: at(30) })),
-      post(statusBody(b.wamid!, "delivered", { timestamp: at(5) })),
+      post(statusBody(b.wamid!, "delivered", { timestamp: at(5), pricing: { billable: true, pricing_model: "PMP", category: "marketing", type: "regular" } })),
       post(statusBody(a.wamid!, "sent", { timestamp: at(0) })),
       post(statusBody("wamid.desconhecido.1", "delivered")),
       post(statusBody(b.wamid!, "delivered", { timestamp: at(9) })),
@@ -217,8 +217,13 @@ describe("one batch", () => {
     // Arrival order inside the batch decides the times, as one at a time would: the read came first.
     const t = (s: number) => new Date((now + s) * 1000);
     expect(ra).toMatchObject({ status: "read", sentAt: t(30), deliveredAt: t(30), readAt: t(30) });
-    expect(rb).toMatchObject({ status: "delivered", sentAt: t(5), deliveredAt: t(5), readAt: null });
+    expect(rb).toMatchObject({ status: "delivered", sentAt: t(5), deliveredAt: t(5), readAt: null, billable: true });
     expect(rc).toMatchObject({ status: "sent", wamid: "wamid.cb.batch" });
+    // Meta's pricing object is what the report bills: none came for a, a free one now comes for c.
+    expect(ra!.billable).toBeNull();
+    const free = await post(statusBody("wamid.cb.batch", "delivered", { pricing: { billable: false, pricing_model: "PMP", category: "service", type: "free_customer_service" } }));
+    expect(free.outcome?.statusesApplied).toBe(1);
+    expect((await rows([c.id]))[0]).toMatchObject({ status: "delivered", billable: false });
   });
 
   it("a failed 131050 opts the contact out once, with one consent event, even twice in the batch and for two campaigns", async () => {

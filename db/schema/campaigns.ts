@@ -126,6 +126,9 @@ export const campaignRecipients = pgTable(
     readAt: timestamp("read_at", { withTimezone: true }),
     failedAt: timestamp("failed_at", { withTimezone: true }),
     repliedAt: timestamp("replied_at", { withTimezone: true }),
+    // What Meta's status webhooks said about the charge (their pricing object, on sent and delivered): null until
+    // one says; false for a free message (a reply inside the customer service window). The report's billed cost.
+    billable: boolean("billable"),
     routedFlowId: integer("routed_flow_id").references(() => chatbotFlows.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },

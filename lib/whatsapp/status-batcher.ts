@@ -17,6 +17,7 @@ import type { StatusEvent } from "./webhook-payload";
 //   also fills delivered_at), even when a later status already arrived;
 // - failed ends a message not yet delivered (pending/sending/indeterminate/sent) with its error code/message;
 //   nothing moves a failed row again;
+// - pricing.billable (on sent and delivered) is recorded as the row's billable, the latest one seen;
 // - failed with 131050 (the person stopped marketing messages in WhatsApp) opts the contact out, once, with a
 //   consent event (LGPD).
 
@@ -33,6 +34,8 @@ export type StatusItem = {
   ts: string;
   errorCode: number | null;
   errorMessage: string | null;
+  /** pricing.billable, when the status carried it. */
+  billable?: boolean | null;
 };
 
 /** matched: a row took the status (even if it changed nothing); optedOut: this event opted the contact out. */
@@ -51,6 +54,7 @@ export const toStatusItem = (chip: StatusTarget, event: StatusEvent): StatusItem
   errorCode: event.status === "failed" ? (event.error?.code ?? null) : null,
   errorMessage:
     event.status === "failed" && event.error ? `${event.error.title}: ${event.error.message}`.slice(0, 500) : null,
+  billable: event.billable ?? null,
 });
 
 const OPT_OUT_TEXT = "O contato parou de receber mensagens de marketing no WhatsApp (erro 131050)";
@@ -74,6 +78,7 @@ export const statusBatchQuery = (items: StatusItem[]) => {
       ts: it.ts,
       code: it.errorCode,
       msg: it.errorMessage,
+      bill: it.billable ?? null,
     })),
   );
   // v: the events; m: each event with the row it names (a lateral lookup per event, so always by index: the
@@ -83,7 +88,7 @@ export const statusBatchQuery = (items: StatusItem[]) => {
   return sql`
     with v as (
       select * from jsonb_to_recordset(${payload}::text::jsonb)
-        as v(i int, org uuid, chip int, rid bigint, wamid text, st text, ts timestamptz, code int, msg text)
+        as v(i int, org uuid, chip int, rid bigint, wamid text, st text, ts timestamptz, code int, msg text, bill boolean)
     ),
     m as materialized (
       select v.*, r.id as target
@@ -116,7 +121,8 @@ export const statusBatchQuery = (items: StatusItem[]) => {
              (array_agg(ts order by i) filter (where st = 'failed'))[1] as f_ts,
              (array_agg(code order by i) filter (where st = 'failed'))[1] as f_code,
              (array_agg(msg order by i) filter (where st = 'failed'))[1] as f_msg,
-             min(i) filter (where st = 'failed' and code = 131050) as optout_i
+             min(i) filter (where st = 'failed' and code = 131050) as optout_i,
+             (array_agg(bill order by i) filter (where bill is not null))[1] as bill
         from w
        group by target
     ),
@@ -126,6 +132,7 @@ export const statusBatchQuery = (items: StatusItem[]) => {
         sent_at = coalesce(r.sent_at, a.sent_ts),
         delivered_at = coalesce(r.delivered_at, a.delivered_ts),
         read_at = coalesce(r.read_at, a.read_ts),
+        billable = coalesce(a.bill, r.billable),
         failed_at = case when ${FAILS} then coalesce(r.failed_at, a.f_ts) else r.failed_at end,
         error_code = case when ${FAILS} then a.f_code else r.error_code end,
         error_message = case when ${FAILS} then a.f_msg else r.error_message end,

@@ -76,7 +76,9 @@ describe("parseWebhook: statuses", () => {
       timestamp: new Date(1762000000 * 1000),
       recipientWaId: "551187654321",
       callbackData: "recipient:42",
+      billable: true,
     });
+    expect(events[2].billable).toBeUndefined(); // read statuses carry no pricing
     expect(events[3].error).toEqual({ code: 131026, title: "Message undeliverable", message: "Message undeliverable" });
     expect(events[3].callbackData).toBe("recipient:43");
   });

@@ -19,6 +19,8 @@ export type StatusEvent = {
   /** biz_opaque_callback_data echoed from the send: the recipient row id. */
   callbackData?: string;
   error?: { code: number; title: string; message: string };
+  /** pricing.billable (Meta sends pricing on sent and delivered; read and failed carry none). */
+  billable?: boolean;
 };
 
 export type MessageKind = "text" | "button" | "interactive" | "other";
@@ -67,6 +69,8 @@ const statusSchema = z.object({
   timestamp: timestampSchema,
   recipient_id: z.string().optional(),
   biz_opaque_callback_data: z.string().optional(),
+  // Lenient: a pricing object of another shape drops the price, never the status.
+  pricing: z.object({ billable: z.boolean().optional() }).optional().catch(undefined),
   errors: z
     .array(
       z.object({
@@ -131,6 +135,7 @@ const toStatusEvent = (phoneNumberId: string, s: z.infer<typeof statusSchema>): 
     recipientWaId: s.recipient_id ?? "",
   };
   if (s.biz_opaque_callback_data !== undefined) event.callbackData = s.biz_opaque_callback_data;
+  if (s.pricing?.billable !== undefined) event.billable = s.pricing.billable;
   const e = s.errors?.[0];
   if (e) {
     const title = e.title ?? e.message ?? `Erro ${e.code}`;
