@@ -64,7 +64,11 @@ export const consentEvents = pgTable(
     textShown: text("text_shown"),
     occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("consent_events_contact_idx").on(t.contactId, t.occurredAt)],
+  (t) => [
+    index("consent_events_contact_idx").on(t.contactId, t.occurredAt),
+    // The opt-outs a campaign caused (its report): few rows, most events have no campaign.
+    index("consent_events_campaign_idx").on(t.campaignId).where(sql`${t.campaignId} is not null`),
+  ],
 );
 
 // Conversation package movements, counted in messages (signed: debits are negative).

@@ -1,0 +1,1 @@
+CREATE INDEX "consent_events_campaign_idx" ON "consent_events" USING btree ("campaign_id") WHERE "consent_events"."campaign_id" is not null;
