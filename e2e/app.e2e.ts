@@ -145,4 +145,26 @@ describe("foundation in the browser", () => {
     expect(new URL(page.url()).pathname).toBe("/login");
     await page.getByRole("heading", { name: "Entrar no Disparo" }).waitFor();
   });
+
+  it("on a phone (390 px) the menu opens the same sections in a drawer", async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "pt-BR", isMobile: true, hasTouch: true });
+    contexts.push(context);
+    const page = await context.newPage();
+    await login(page, demo.gestor);
+    expect(await page.getByRole("navigation", { name: "Seções" }).count()).toBe(0); // the sidebar is hidden
+    for (const [link, path] of [["Campanhas", "/campanhas"], ["Relatórios", "/relatorios"], ["Painel", "/"]] as const) {
+      await page.getByRole("button", { name: "Abrir menu" }).click();
+      const drawer = page.getByRole("dialog");
+      await drawer.getByRole("link", { name: link }).click();
+      await page.waitForURL((url) => url.pathname === path);
+      await drawer.waitFor({ state: "detached" }); // following a link closes it
+      if (path === "/relatorios") await shot(page, "07-celular-relatorios");
+    }
+    await page.getByRole("button", { name: "Abrir menu" }).click();
+    await page.getByRole("dialog").getByRole("link", { name: "Relatórios" }).waitFor();
+    await page.waitForTimeout(400); // the slide-in
+    await shot(page, "07-celular-menu");
+    await page.getByRole("button", { name: "Fechar menu" }).click();
+    await page.getByRole("dialog").waitFor({ state: "detached" });
+  });
 });

@@ -170,7 +170,7 @@ const e2e = async () => {
   run("web", process.execPath, ["--import", "tsx", "server.ts", "--port", String(port)], env, true);
   await waitForHttp(`http://localhost:${port}/login`, 60_000);
   log("e2e", `app em http://localhost:${port}`);
-  const tests = run("vitest", process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--project", "e2e"], {
+  const tests = run("vitest", process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--project", "e2e", ...process.argv.slice(3).filter((a) => a !== "--no-build")], {
     ...process.env,
     E2E_BASE_URL: `http://localhost:${port}`,
     E2E_DATABASE_URL: url.toString(),

@@ -1,9 +1,11 @@
 import Link from "next/link";
 import { Building2Icon, SendIcon } from "lucide-react";
+import { MobileNav } from "@/components/shell/mobile-nav";
 import { NavLinks } from "@/components/shell/nav-links";
 import { UserMenu } from "@/components/shell/user-menu";
 import { requireUser } from "@/lib/auth/page";
 import { roleLabels } from "@/lib/auth/roles";
+import { timeZoneLabel } from "@/lib/campaigns/time";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const user = await requireUser();
@@ -22,15 +24,16 @@ export default async function AppLayout({ children }: { children: React.ReactNod
         </p>
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
-        <header className="sticky top-0 z-10 flex h-14 items-center justify-between gap-4 border-b bg-background/95 px-6 backdrop-blur">
-          <div className="flex items-center gap-2 text-sm">
-            <Building2Icon className="size-4 text-muted-foreground" aria-hidden="true" />
-            <span className="font-medium">{user.organizationName}</span>
-            <span className="hidden text-muted-foreground sm:inline">· {user.timeZone.replace("_", " ")}</span>
+        <header className="sticky top-0 z-10 flex h-14 items-center justify-between gap-2 border-b bg-background/95 px-3 backdrop-blur sm:gap-4 sm:px-6">
+          <div className="flex min-w-0 items-center gap-2 text-sm">
+            <MobileNav />
+            <Building2Icon className="hidden size-4 text-muted-foreground sm:block" aria-hidden="true" />
+            <span className="truncate font-medium">{user.organizationName}</span>
+            <span className="hidden whitespace-nowrap text-muted-foreground lg:inline">· {timeZoneLabel(user.timeZone)}</span>
           </div>
           <UserMenu name={user.name} email={user.email} roleLabel={roleLabels[user.role]} />
         </header>
-        <main className="flex-1 px-6 py-8">
+        <main className="flex-1 px-4 py-6 sm:px-6 sm:py-8">
           <div className="mx-auto w-full max-w-6xl">{children}</div>
         </main>
       </div>
