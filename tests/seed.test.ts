@@ -61,13 +61,17 @@ describe("seed de demonstração", () => {
       id: organizationId,
       name: DEMO_ORG_NAME,
       time_zone: "America/Sao_Paulo",
-      package_balance: 50000,
       auto_increase_size: 10000,
       price_marketing: "0.3125",
       price_utility: "0.0400",
     });
-    const ledger = await sql`select kind, amount, balance_after from package_ledger`;
-    expect(ledger).toEqual([{ kind: "manual_credit", amount: 50000, balance_after: 50000 }]);
+    // The package: 50,000 credited, then one debit per message of the demo's finished campaigns, chained.
+    const ledger = await sql`select kind, amount, balance_after from package_ledger order by id`;
+    expect(ledger[0]).toEqual({ kind: "manual_credit", amount: 50000, balance_after: 50000 });
+    const debits = ledger.slice(1);
+    expect(debits.length).toBeGreaterThan(0);
+    debits.forEach((d, i) => expect(d).toEqual({ kind: "debit", amount: -1, balance_after: 50000 - (i + 1) }));
+    expect(orgs[0]!.package_balance).toBe(50000 - debits.length);
   });
 
   it("cria admin, gestor e operador com a senha de demonstração", async () => {
@@ -153,7 +157,9 @@ describe("seed de demonstração", () => {
     const [r] = await sql`
       select min(created_at) as min, max(created_at) as max,
         count(last_interaction_at)::int as with_interaction,
-        count(*) filter (where last_interaction_at < created_at or last_interaction_at > ${reference})::int as bad_li,
+        -- After the reference only by a reply to one of the demo's finished campaigns.
+        count(*) filter (where last_interaction_at < created_at or (last_interaction_at > ${reference} and not exists (
+          select 1 from inbound_messages m where m.contact_id = contacts.id and m.received_at >= contacts.last_interaction_at)))::int as bad_li,
         count(*) filter (where greatest(created_at, opt_in_at, opted_out_at, last_interaction_at, updated_at) > now())::int
           as future,
         count(wallet_id)::int as with_wallet
