@@ -13,18 +13,18 @@ export function Funnel({ steps }: { steps: FunnelStep[] }) {
   return (
     <ol className="grid gap-2" aria-label="Funil da campanha" data-testid="report-funnel">
       {steps.map((s, i) => (
-        <li key={s.label} className="grid grid-cols-[6.5rem_1fr] items-center gap-3 text-sm sm:grid-cols-[8rem_1fr]">
+        <li key={s.label} className="grid grid-cols-[5.5rem_1fr_5.5rem] items-center gap-2 text-sm sm:grid-cols-[7rem_1fr_7rem] sm:gap-3">
           <span className="text-muted-foreground">{s.label}</span>
-          <span className="relative block h-7 rounded-md bg-muted">
-            <span
-              className="absolute inset-y-0 left-0 rounded-md bg-primary/80"
-              style={{ width: `${Math.max(s.n > 0 ? 1 : 0, (s.n / top) * 100)}%` }}
-              aria-hidden="true"
-            />
-            <span className="relative flex h-full items-center justify-between gap-2 px-2 text-xs font-medium">
-              <span className="tabular-nums">{formatCount(s.n)}</span>
-              {i > 0 ? <span className="tabular-nums text-muted-foreground">{pct(s.n, steps[i - 1]!.n)} da etapa anterior</span> : null}
-            </span>
+          <span className="relative block h-6 rounded-md bg-muted" aria-hidden="true">
+            <span className="absolute inset-y-0 left-0 rounded-md bg-primary/80" style={{ width: `${Math.max(s.n > 0 ? 1 : 0, (s.n / top) * 100)}%` }} />
+          </span>
+          <span className="text-right leading-tight">
+            <span className="block font-medium tabular-nums">{formatCount(s.n)}</span>
+            {i > 0 ? (
+              <span className="block text-xs tabular-nums text-muted-foreground" title="da etapa anterior">
+                {pct(s.n, steps[i - 1]!.n)}
+              </span>
+            ) : null}
           </span>
         </li>
       ))}

@@ -133,8 +133,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
                 <TableHead className="text-right">Entregues</TableHead>
                 <TableHead className="text-right">Lidas</TableHead>
                 <TableHead className="text-right">Respostas</TableHead>
-                <TableHead className="text-right">Falhas</TableHead>
-                <TableHead className="text-right">Pulados</TableHead>
+                <TableHead className="text-right">Falhas · pulados</TableHead>
                 <TableHead className="text-right">Opt-outs</TableHead>
                 <TableHead className="text-right">Custo</TableHead>
               </TableRow>
@@ -151,7 +150,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
                 );
                 return (
                   <TableRow key={r.id}>
-                    <TableCell className="min-w-48">
+                    <TableCell className="min-w-40">
                       <Link href={`/relatorios/${r.id}`} className="font-medium hover:underline">
                         {r.name}
                       </Link>
@@ -160,7 +159,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
                       </span>
                     </TableCell>
                     <TableCell className="whitespace-nowrap text-xs">{formatDateTime(r.date, user.timeZone)}</TableCell>
-                    <TableCell className="min-w-40 text-xs">
+                    <TableCell className="min-w-36 text-xs">
                       {r.chip}
                       <span className="block text-muted-foreground">
                         {r.audience ?? "—"} · {r.template}
@@ -171,8 +170,10 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
                     <TableCell className="text-right">{num(g?.delivered, g?.sent)}</TableCell>
                     <TableCell className="text-right">{num(g?.read, g?.delivered)}</TableCell>
                     <TableCell className="text-right">{num(g?.replied, g?.delivered)}</TableCell>
-                    <TableCell className="text-right">{num(g?.failed)}</TableCell>
-                    <TableCell className="text-right">{num(g?.skipped)}</TableCell>
+                    <TableCell className="text-right">
+                      {num(g?.failed)}
+                      {g ? <span className="block text-xs text-muted-foreground tabular-nums">{formatCount(g.skipped)} pulados</span> : null}
+                    </TableCell>
                     <TableCell className="text-right">{num(g?.optOuts)}</TableCell>
                     <TableCell className="whitespace-nowrap text-right tabular-nums">{g && price !== undefined ? formatBrl(g.billable * price) : "—"}</TableCell>
                   </TableRow>

@@ -164,6 +164,7 @@ export default async function CampaignReportPage({ params, searchParams }: { par
         <Card>
           <CardHeader>
             <CardTitle>Funil</CardTitle>
+            <p className="text-xs text-muted-foreground">Cada etapa com a parte que chegou da etapa anterior.</p>
           </CardHeader>
           <CardContent>
             <Funnel steps={funnel} />
@@ -234,7 +235,7 @@ export default async function CampaignReportPage({ params, searchParams }: { par
       </div>
       <Card className="mb-6">
         <CardHeader>
-          <CardTitle>Respostas {totals.replied > 0 ? <span className="font-normal text-muted-foreground">({formatCount(totals.replied)})</span> : null}</CardTitle>
+          <CardTitle>Respostas {totals.replied > 0 ? <span className="font-normal text-muted-foreground" data-testid="replies-count">({formatCount(totals.replied)})</span> : null}</CardTitle>
         </CardHeader>
         <CardContent>
           {answers.replies.length === 0 ? (
