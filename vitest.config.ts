@@ -17,6 +17,11 @@ export default defineConfig({
   test: {
     // Two cores: PostgreSQL plus two test files at a time.
     maxWorkers: 2,
+    // tests/dispatch-restart.test.ts stops PostgreSQL under the worker: the driver's socket race
+    // (lib/db-driver-guard.ts, which the worker process handles the same way) is expected there. Vitest reads
+    // this option from the root config only (its state manager is the run's, not a project's): set in the
+    // integration project, it was ignored, and the race failed a CI run.
+    onUnhandledError: (error) => !isDriverSocketRace(error),
     projects: [
       {
         resolve: { alias },
@@ -36,9 +41,6 @@ export default defineConfig({
           environment: "node",
           server,
           globalSetup: ["tests/support/global-setup.ts"],
-          // tests/dispatch-restart.test.ts stops PostgreSQL under the worker: the driver's socket race
-          // (lib/db-driver-guard.ts, which the worker process handles the same way) is expected there.
-          onUnhandledError: (error) => !isDriverSocketRace(error),
           setupFiles: ["tests/support/database.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
