@@ -36,8 +36,12 @@ describe("segmentação in the browser", () => {
     const everyone = await count();
     expect(everyone).toBeGreaterThan(1000);
 
+    // Typing "SP" offers São Paulo first (not Espírito Santo, whose name holds "sp"), and Enter picks it.
     await page.getByRole("button", { name: "Estado (UF)" }).click();
-    await page.getByRole("option", { name: /^SP — São Paulo/ }).click();
+    await page.getByLabel("Buscar em Estado (UF)").fill("SP");
+    expect(await page.getByRole("listbox", { name: "Estado (UF)" }).getByRole("option").first().textContent()).toMatch(/^SP — São Paulo/);
+    await page.getByLabel("Buscar em Estado (UF)").press("Enter");
+    expect(await page.getByRole("option", { name: /^SP — São Paulo/ }).getAttribute("aria-selected")).toBe("true");
     await page.keyboard.press("Escape");
     const sp = await nextCount(everyone);
     expect(sp).toBeLessThan(everyone);

@@ -6,6 +6,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Popover, PopoverContent, PopoverTrigger } from "@/components/ui/popover";
+import { rankOptions } from "@/lib/search-rank";
 import { cn } from "@/lib/utils";
 
 export type PickerOption<V extends string | number> = { value: V; label: string; color?: string; hint?: string };
@@ -26,8 +27,8 @@ export function MultiPicker<V extends string | number>({
 }) {
   const [query, setQuery] = useState("");
   const id = useId();
-  const fold = (s: string) => s.normalize("NFD").replace(/\p{Diacritic}/gu, "").toLowerCase();
-  const shown = options.filter((o) => fold(o.label).includes(fold(query)));
+  // Exact code or name first, then prefixes, then the rest (lib/search-rank.ts): "SP" offers São Paulo first.
+  const shown = rankOptions(options, query);
   const chosen = new Set(value);
   const byValue = new Map(options.map((o) => [o.value, o]));
   const toggle = (v: V) => onChange(chosen.has(v) ? value.filter((x) => x !== v) : [...value, v]);
@@ -46,6 +47,14 @@ export function MultiPicker<V extends string | number>({
             placeholder="Buscar…"
             value={query}
             onChange={(e) => setQuery(e.target.value)}
+            onKeyDown={(e) => {
+              // Enter picks the best match of what was typed.
+              if (e.key === "Enter" && query.trim() && shown[0]) {
+                e.preventDefault();
+                if (!chosen.has(shown[0].value)) toggle(shown[0].value);
+                setQuery("");
+              }
+            }}
             className="mb-2 h-8"
           />
           <ul role="listbox" aria-multiselectable="true" aria-label={label} id={id} className="max-h-64 overflow-y-auto">
