@@ -1,6 +1,7 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import type { RecipientReportRow } from "@/lib/reports/export";
 
 export const REPORT_PAGE_SIZE = 50;
 export const REPORTS_PAGE_SIZE = 20;
@@ -162,21 +163,7 @@ export const reportRows = async (db: Db, organizationId: string, campaignId: num
   const dir = filter.dir === "desc" ? "desc" : "asc";
   const order = sql.raw(`${ORDER[filter.sort ?? "id"]} ${dir} nulls last, r.id ${dir}`);
   const [rows, [total]] = await Promise.all([
-    db.execute<{
-      id: number;
-      name: string | null;
-      phone: string | null;
-      chip: string;
-      variables: { header?: string[]; body?: string[] } | null;
-      status: string;
-      skip_reason: string | null;
-      error_code: number | null;
-      error_message: string | null;
-      sent_at: string | null;
-      delivered_at: string | null;
-      read_at: string | null;
-      replied_at: string | null;
-    }>(sql`
+    db.execute<RecipientReportRow>(sql`
       select r.id, k.name, r.phone, ch.name as chip, r.variables, r.status, r.skip_reason, r.error_code, r.error_message,
              r.sent_at, r.delivered_at, r.read_at, r.replied_at
         from campaign_recipients r left join contacts k on k.id = r.contact_id join chips ch on ch.id = r.chip_id

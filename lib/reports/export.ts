@@ -52,7 +52,8 @@ export const errorExplanation = (code: number | null, message: string | null, st
   return entry ? { explanation: entry.explanation, nextStep: entry.nextStep } : { explanation: message ?? "", nextStep: "" };
 };
 
-type Row = {
+/** One recipient as the report's table and the export read it. */
+export type RecipientReportRow = {
   id: number;
   name: string | null;
   phone: string | null;
@@ -68,6 +69,14 @@ type Row = {
   read_at: string | null;
   replied_at: string | null;
 };
+
+/** Why a recipient got no message, in Portuguese: the skip reason, or the failure explained; "" when it was sent. */
+export const recipientReason = (r: Pick<RecipientReportRow, "status" | "skip_reason" | "error_code" | "error_message">) =>
+  r.status === "skipped" && r.skip_reason
+    ? (skipReasonLabels[r.skip_reason] ?? r.skip_reason)
+    : r.status === "failed" || r.status === "indeterminate"
+      ? errorExplanation(r.error_code, r.error_message, r.status).explanation
+      : "";
 
 export type ExportTarget = { organizationId: string; campaignId: number; timeZone: string };
 
@@ -118,7 +127,7 @@ async function* prefetched<T>(source: AsyncIterable<T>) {
 const recipients = (db: Db, target: ExportTarget) => prefetched(recipientsCursor(db, target));
 const recipientsCursor = (db: Db, target: ExportTarget) =>
   // drizzle's postgres.js database carries its client: its cursor reads the rows in batches on one connection.
-  (db as unknown as { $client: postgres.Sql }).$client<Row[]>`
+  (db as unknown as { $client: postgres.Sql }).$client<RecipientReportRow[]>`
     select r.id, k.name, r.phone, ch.name as chip, r.variables, r.status, r.skip_reason, r.error_code, r.error_message,
            r.sent_at, r.delivered_at, r.read_at, r.replied_at
       from campaign_recipients r
@@ -127,7 +136,7 @@ const recipientsCursor = (db: Db, target: ExportTarget) =>
      where r.organization_id = ${target.organizationId} and r.campaign_id = ${target.campaignId}
      order by r.id`.cursor(BATCH);
 
-const messageOf = (template: FrozenTemplate | null, v: Row["variables"]) => {
+const messageOf = (template: FrozenTemplate | null, v: RecipientReportRow["variables"]) => {
   if (!template) return "";
   const p = renderTemplate(template.components, { header: v?.header ?? [], body: v?.body ?? [] });
   return [p.header?.text, p.body, p.footer].filter(Boolean).join("\n");
@@ -268,12 +277,7 @@ export const writeCampaignWorkbook = async (db: Db, target: ExportTarget, out: W
         envios = sheet(`Envios (${++part})`, envioColumns);
         enviosRows = 0;
       }
-      const reason =
-        r.status === "skipped" && r.skip_reason
-          ? skipReasonLabels[r.skip_reason]
-          : r.status === "failed" || r.status === "indeterminate"
-            ? errorExplanation(r.error_code, r.error_message, r.status).explanation
-            : "";
+      const reason = recipientReason(r);
       addRow(envios, {
         name: r.name ?? "(contato apagado)",
         phone: text(r.phone),
@@ -351,7 +355,7 @@ export const writeCampaignCsv = async (db: Db, target: ExportTarget, out: Writab
     if (out.destroyed) break;
     let chunk = "";
     for (const r of batch) {
-      const reason = r.status === "skipped" && r.skip_reason ? skipReasonLabels[r.skip_reason] : r.status === "failed" || r.status === "indeterminate" ? errorExplanation(r.error_code, r.error_message, r.status).explanation : "";
+      const reason = recipientReason(r);
       chunk +=
         [r.name ?? "(contato apagado)", r.phone, r.chip, messageOf(template, r.variables), recipientStatusLabels[r.status], localDate(r.sent_at, target.timeZone), localDate(r.delivered_at, target.timeZone), localDate(r.read_at, target.timeZone), localDate(r.replied_at, target.timeZone), reason]
           .map(csvCell)

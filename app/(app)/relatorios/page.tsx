@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { and, asc, eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import { ArrowDownIcon, ArrowUpIcon, BarChart3Icon, SearchIcon } from "lucide-react";
 import { z } from "zod";
 import { CampaignStatusBadge } from "@/components/campaigns/campaign-table";
@@ -49,7 +49,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
   const filter: ReportsListFilter = { status: f.status, chipId: f.chip, from, to, q: f.q, sort: f.sort, dir: f.dir, page: f.page };
   const [{ rows, total }, chipRows] = await Promise.all([
     listReports(db, user.organizationId, user.timeZone, filter),
-    db.select({ id: chips.id, name: chips.name }).from(chips).where(and(eq(chips.organizationId, user.organizationId))).orderBy(asc(chips.name)),
+    db.select({ id: chips.id, name: chips.name }).from(chips).where(eq(chips.organizationId, user.organizationId)).orderBy(asc(chips.name)),
   ]);
   const current = { status: f.status, chip: f.chip ? String(f.chip) : undefined, de: from, ate: to, q: f.q, sort: f.sort, dir: f.dir };
   const query = (over: Partial<Record<keyof typeof current | "page", string | undefined>>) => {

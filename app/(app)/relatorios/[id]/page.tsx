@@ -24,7 +24,7 @@ import { resendableCounts } from "@/lib/campaigns/dispatch";
 import type { Estimate } from "@/lib/campaigns/estimate";
 import { skipExplanations } from "@/lib/campaigns/labels";
 import { formatBrl, formatCount, formatDateTime, formatPhone, skipReasonLabels } from "@/lib/i18n/labels";
-import { errorExplanation, loadReportCampaign, recipientStatusLabels } from "@/lib/reports/export";
+import { errorExplanation, loadReportCampaign, recipientReason, recipientStatusLabels } from "@/lib/reports/export";
 import { renderTemplate } from "@/lib/templates/render";
 
 export const metadata: Metadata = { title: "Relatório da campanha" };
@@ -44,6 +44,10 @@ const filterSchema = z.object({
 
 const pct = (n: number, of: number) => (of ? `${((n / of) * 100).toFixed(1).replace(".", ",")} %` : "—");
 const LIVE = new Set(["scheduled", "sending", "paused"]);
+type Failure = { status: string; code: number | null };
+/** A failure group as the table's reason filter names it (db/queries/reports.ts reasonCondition). */
+const failureKey = (f: Failure) => (f.status === "indeterminate" ? "indeterminate" : `code:${f.code ?? "none"}`);
+const failureLabel = (f: Failure) => (f.status === "indeterminate" ? "Sem confirmação" : `Erro ${f.code ?? "de rede"}`);
 
 export default async function CampaignReportPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[]>> }) {
   const user = await requireUser();
@@ -191,12 +195,12 @@ export default async function CampaignReportPage({ params, searchParams }: { par
               <ul className="grid gap-3" data-testid="report-failures">
                 {totals.failures.map((f) => {
                   const e = errorExplanation(f.code, f.message, f.status);
-                  const reason = f.status === "indeterminate" ? "indeterminate" : `code:${f.code ?? "none"}`;
+                  const reason = failureKey(f);
                   return (
                     <li key={`${f.status}-${f.code}`} className="text-sm">
                       <span className="flex justify-between gap-3 font-medium">
                         <Link href={query({ reason, status: undefined, page: undefined })} className="hover:underline">
-                          {f.status === "indeterminate" ? "Sem confirmação" : `Erro ${f.code ?? "de rede"}`}: {e.explanation}
+                          {failureLabel(f)}: {e.explanation}
                         </Link>
                         <span className="tabular-nums">{formatCount(f.n)}</span>
                       </span>
@@ -277,14 +281,11 @@ export default async function CampaignReportPage({ params, searchParams }: { par
         </NativeSelect>
         <NativeSelect name="reason" defaultValue={filter.reason ?? ""} aria-label="Motivo" wrapperClassName="w-full sm:w-64">
           <NativeSelectOption value="">Todos os motivos</NativeSelectOption>
-          {totals.failures.map((f) => {
-            const v = f.status === "indeterminate" ? "indeterminate" : `code:${f.code ?? "none"}`;
-            return (
-              <NativeSelectOption key={v} value={v}>
-                {f.status === "indeterminate" ? "Sem confirmação" : `Erro ${f.code ?? "de rede"}`} ({formatCount(f.n)})
-              </NativeSelectOption>
-            );
-          })}
+          {totals.failures.map((f) => (
+            <NativeSelectOption key={failureKey(f)} value={failureKey(f)}>
+              {failureLabel(f)} ({formatCount(f.n)})
+            </NativeSelectOption>
+          ))}
           {totals.skips.map((k) => (
             <NativeSelectOption key={k.reason} value={`skip:${k.reason}`}>
               Pulado: {skipReasonLabels[k.reason as keyof typeof skipReasonLabels] ?? k.reason} ({formatCount(k.n)})
@@ -321,12 +322,7 @@ export default async function CampaignReportPage({ params, searchParams }: { par
           <TableBody data-testid="report-rows">
             {page.rows.map((r) => {
               const message = template ? renderTemplate(template.components, { header: r.variables?.header ?? [], body: r.variables?.body ?? [] }).body : "";
-              const why =
-                r.status === "skipped" && r.skip_reason
-                  ? skipReasonLabels[r.skip_reason as keyof typeof skipReasonLabels]
-                  : r.status === "failed" || r.status === "indeterminate"
-                    ? errorExplanation(r.error_code, r.error_message, r.status).explanation
-                    : null;
+              const why = recipientReason(r) || null;
               return (
                 <TableRow key={r.id}>
                   <TableCell className="font-medium">{r.name ?? "(contato apagado)"}</TableCell>
