@@ -1,5 +1,4 @@
 import { PassThrough, type Writable } from "node:stream";
-import ExcelJS from "exceljs";
 import type postgres from "postgres";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
@@ -11,15 +10,17 @@ import { campaignStatusLabels, chipScopeLabels, skipReasonLabels } from "@/lib/i
 import { renderTemplate } from "@/lib/templates/render";
 import { ERROR_TABLE, NETWORK_AMBIGUOUS } from "@/lib/whatsapp/errors";
 import { zoneOffsetCache } from "@/lib/zoned-time";
+import { XlsxWriter, type Cell } from "@/lib/xlsx/writer";
 
 // The campaign's send report as an Excel workbook (Resumo, Envios, Falhas, Respostas) or CSV, streamed: rows are
-// read with a cursor in batches of BATCH and written as they come (exceljs's streaming writer commits each row),
-// so neither the table nor the file is ever whole in memory. Dates are Excel dates on the organization's clock;
+// read with a cursor in batches of BATCH and written as they come (lib/xlsx: rows become XML deflated into the
+// zip as they are written), so neither the table nor the file is ever whole in memory. Dates are Excel dates on the organization's clock;
 // every value is a typed cell; text that begins with = + - @ gets the Text format so Excel keeps it text even
 // when someone edits the cell; phones are text (the + stays).
 
 const BATCH = 2_000;
-const YIELD_EVERY = 250;
+/** zlib's level for the workbook's XML (bench:export measured the trade of time against size). */
+const DEFLATE_LEVEL = 6;
 /** Excel holds 1,048,576 rows a sheet: beyond it the rows go on in "Envios (2)", "Envios (3)"… */
 export const MAX_SHEET_ROWS = 1_048_575;
 
@@ -144,59 +145,14 @@ const messageOf = (template: FrozenTemplate | null, v: RecipientReportRow["varia
 
 const text = (v: string | null | undefined) => v ?? "";
 
-/** The stream exceljs pipes a streamed sheet's XML into (the zip entry's deflate), if its internals are as expected. */
-const sheetSink = (ws: ExcelJS.Worksheet): Writable | null => {
-  const sink = (ws as unknown as { _stream?: { pipes?: unknown[] } })._stream?.pipes?.[0];
-  return sink && typeof (sink as Writable).once === "function" ? (sink as Writable) : null;
-};
-
-/** Resolves once `out` has room again (or is gone: a download cancelled halfway ends the loop). */
-// (archiver's streams are readable-stream's, which predate writableNeedDrain: their state says it.)
-const needsDrain = (s: Writable) => s.writableNeedDrain ?? (s as unknown as { _writableState?: { needDrain?: boolean } })._writableState?.needDrain ?? false;
-const drained = (out: Writable | null) =>
-  !out || !needsDrain(out) || out.destroyed
-    ? Promise.resolve()
-    : new Promise<void>((ok) => {
-        const done = () => {
-          out.off("drain", done);
-          out.off("close", done);
-          ok();
-        };
-        out.on("drain", done);
-        out.on("close", done);
-      });
-
 /** Writes the workbook to `out`; resolves when the file is complete. Stops reading if `out` is destroyed. */
 export const writeCampaignWorkbook = async (db: Db, target: ExportTarget, out: Writable) => {
   const info = await loadReportCampaign(db, target);
   if (!info) throw new Error("campanha não encontrada");
   const c = info.campaign;
   const template = c.frozenTemplate as FrozenTemplate | null;
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
-  wb.creator = "Disparo";
-  const dateFmt = "dd/mm/yyyy hh:mm";
-  // Every cell gets one of three shared style objects: exceljs's writer recognises a style object it has seen
-  // (a WeakMap) and skips resolving it again, which is half the time of a row (a style per cell otherwise).
-  const DATE_STYLE: Partial<ExcelJS.Style> = { numFmt: dateFmt };
-  const TEXT_STYLE: Partial<ExcelJS.Style> = { numFmt: "@" };
-  const PLAIN_STYLE: Partial<ExcelJS.Style> = {};
-  const columnStyles = new WeakMap<ExcelJS.Worksheet, Partial<ExcelJS.Style>[]>();
-  const sheet = (name: string, columns: { header: string; key: string; width: number; date?: boolean }[]) => {
-    const ws = wb.addWorksheet(name, { views: [{ state: "frozen", ySplit: 1 }] });
-    ws.columns = columns.map((col) => ({ header: col.header, key: col.key, width: col.width }));
-    columnStyles.set(ws, columns.map((col) => (col.date ? DATE_STYLE : PLAIN_STYLE)));
-    ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
-    ws.getRow(1).font = { bold: true };
-    return ws;
-  };
-  const addRow = (ws: ExcelJS.Worksheet, values: Record<string, unknown>) => {
-    const row = ws.addRow(values);
-    const styles = columnStyles.get(ws)!;
-    row.eachCell((cell, col) => {
-      cell.style = typeof cell.value === "string" && RISKY.test(cell.value) ? TEXT_STYLE : styles[col - 1]!;
-    });
-    row.commit();
-  };
+  const wb = new XlsxWriter(out, { creator: "Disparo", level: DEFLATE_LEVEL });
+  const date = (v: Date | string | null) => localDate(v, target.timeZone);
 
   // Resumo
   const totals = await db.execute<{ status: string; n: number }>(sql`
@@ -205,11 +161,11 @@ export const writeCampaignWorkbook = async (db: Db, target: ExportTarget, out: W
   const by = Object.fromEntries(totals.map((t) => [t.status, Number(t.n)]));
   const total = Object.values(by).reduce((a, b) => a + b, 0);
   const reached = (by.sent ?? 0) + (by.delivered ?? 0) + (by.read ?? 0);
-  const resumo = sheet("Resumo", [
-    { header: "Campo", key: "k", width: 34 },
-    { header: "Valor", key: "v", width: 80 },
+  const resumo = await wb.addSheet("Resumo", [
+    { header: "Campo", width: 34 },
+    { header: "Valor", width: 80 },
   ]);
-  const summary: [string, unknown][] = [
+  const summary: [string, Cell][] = [
     ["Campanha", c.name],
     ["Status", campaignStatusLabels[c.status]],
     ["Chip (canal)", `${info.chip} · ${info.chipNumber}`],
@@ -217,11 +173,11 @@ export const writeCampaignWorkbook = async (db: Db, target: ExportTarget, out: W
     ["Template", template ? `${template.name} (${template.language})` : ""],
     ["Texto do template", messageOf(template, null)],
     ["Fluxo de chatbot", info.flow ?? "Nenhum"],
-    ["Programação", c.sendMode === "scheduled" ? localDate(c.scheduledAt, target.timeZone) : "Envio imediato"],
+    ["Programação", c.sendMode === "scheduled" ? date(c.scheduledAt) : "Envio imediato"],
     ["Quem recebe", c.chipScope ? chipScopeLabels[c.chipScope] : ""],
     ["Janela de envio", c.sendWindow ? describeWindow(c.sendWindow as SendWindow) : "Qualquer horário"],
     ["Criada por", info.createdBy ?? ""],
-    ["Confirmada em", localDate(c.confirmedAt, target.timeZone)],
+    ["Confirmada em", date(c.confirmedAt)],
     ["Destinatários", total],
     ["Enviadas (aceitas pela Meta)", reached],
     ["Entregues", (by.delivered ?? 0) + (by.read ?? 0)],
@@ -229,99 +185,79 @@ export const writeCampaignWorkbook = async (db: Db, target: ExportTarget, out: W
     ["Falharam", by.failed ?? 0],
     ["Sem confirmação", by.indeterminate ?? 0],
     ["Puladas", by.skipped ?? 0],
-    ["Taxa de entrega", reached ? ((by.delivered ?? 0) + (by.read ?? 0)) / reached : 0],
+    ["Taxa de entrega", { value: reached ? ((by.delivered ?? 0) + (by.read ?? 0)) / reached : 0, format: "percent" }],
   ];
-  for (const [k, v] of summary) {
-    const row = resumo.addRow({ k, v });
-    const cell = row.getCell(2);
-    if (v instanceof Date) cell.numFmt = dateFmt;
-    if (k === "Taxa de entrega") cell.numFmt = "0.0%";
-    if (typeof v === "string" && RISKY.test(v)) cell.numFmt = "@";
-    row.commit();
-  }
-  resumo.commit();
+  for (const row of summary) await resumo.row(row);
 
   // Envios and Falhas, from one pass over the recipients.
   const envioColumns = [
-    { header: "Contato", key: "name", width: 30 },
-    { header: "Telefone", key: "phone", width: 18 },
-    { header: "Canal (chip)", key: "chip", width: 24 },
-    { header: "Mensagem", key: "message", width: 60 },
-    { header: "Status", key: "status", width: 16 },
-    { header: "Enviada em", key: "sent", width: 17, date: true },
-    { header: "Entregue em", key: "delivered", width: 17, date: true },
-    { header: "Lida em", key: "read", width: 17, date: true },
-    { header: "Respondida em", key: "replied", width: 17, date: true },
-    { header: "Motivo", key: "reason", width: 40 },
+    { header: "Contato", width: 30 },
+    { header: "Telefone", width: 18 },
+    { header: "Canal (chip)", width: 24 },
+    { header: "Mensagem", width: 60 },
+    { header: "Status", width: 16 },
+    { header: "Enviada em", width: 17 },
+    { header: "Entregue em", width: 17 },
+    { header: "Lida em", width: 17 },
+    { header: "Respondida em", width: 17 },
+    { header: "Motivo", width: 40 },
   ];
-  let envios = sheet("Envios", envioColumns);
-  let enviosRows = 0;
+  let envios = await wb.addSheet("Envios", envioColumns);
   let part = 1;
-  const failures: Record<string, unknown>[] = [];
+  const failures: Cell[][] = [];
   // Falhas is written after Envios (one sheet at a time in a streamed workbook): the failed and skipped rows are
   // kept meanwhile, which is bounded by what failed, not by the campaign.
   for await (const batch of recipients(db, target)) {
-    if (out.destroyed) break;
-    // A reader slower than the writer: wait for it before the next batch (exceljs itself never waits).
-    await drained(out);
-    let sinceYield = 0;
+    if (wb.aborted) break;
     for (const r of batch) {
-      // exceljs pipes the sheet's XML into the zip's deflate stream without waiting for it: wait here when that
-      // stream is full, or the XML piles up uncompressed in memory (945 MB at 1,000,000 rows, bench:export).
-      if (++sinceYield === YIELD_EVERY) {
-        sinceYield = 0;
-        await drained(sheetSink(envios));
-      }
-      if (enviosRows >= MAX_SHEET_ROWS) {
-        envios.commit();
-        envios = sheet(`Envios (${++part})`, envioColumns);
-        enviosRows = 0;
-      }
-      const reason = recipientReason(r);
-      addRow(envios, {
-        name: r.name ?? "(contato apagado)",
-        phone: text(r.phone),
-        chip: r.chip,
-        message: messageOf(template, r.variables),
-        status: recipientStatusLabels[r.status] ?? r.status,
-        sent: localDate(r.sent_at, target.timeZone),
-        delivered: localDate(r.delivered_at, target.timeZone),
-        read: localDate(r.read_at, target.timeZone),
-        replied: localDate(r.replied_at, target.timeZone),
-        reason,
-      });
-      enviosRows++;
+      if (envios.rowCount > MAX_SHEET_ROWS) envios = await wb.addSheet(`Envios (${++part})`, envioColumns);
+      const name = r.name ?? "(contato apagado)";
+      const phone = text(r.phone);
+      // row() resolves at once except when its buffer went to a full stream: then it waits for the reader.
+      const wait = envios.row([
+        name,
+        phone,
+        r.chip,
+        messageOf(template, r.variables),
+        recipientStatusLabels[r.status] ?? r.status,
+        date(r.sent_at),
+        date(r.delivered_at),
+        date(r.read_at),
+        date(r.replied_at),
+        recipientReason(r),
+      ]);
+      if (wait) await wait;
       if (r.status === "failed" || r.status === "skipped" || r.status === "indeterminate") {
         const e = errorExplanation(r.error_code, r.error_message, r.status);
-        failures.push({
-          name: r.name ?? "(contato apagado)",
-          phone: text(r.phone),
-          status: recipientStatusLabels[r.status],
-          code: r.error_code ?? r.skip_reason ?? null,
-          reason: r.status === "skipped" && r.skip_reason ? skipReasonLabels[r.skip_reason] : e.explanation,
-          next: r.status === "skipped" && r.skip_reason && r.skip_reason in skipExplanations ? skipExplanations[r.skip_reason as keyof typeof skipExplanations] : e.nextStep,
-        });
+        const skipped = r.status === "skipped" && r.skip_reason;
+        failures.push([
+          name,
+          phone,
+          recipientStatusLabels[r.status],
+          r.error_code ?? r.skip_reason ?? null,
+          skipped ? skipReasonLabels[r.skip_reason!] : e.explanation,
+          skipped && r.skip_reason! in skipExplanations ? skipExplanations[r.skip_reason as keyof typeof skipExplanations] : e.nextStep,
+        ]);
       }
     }
   }
-  envios.commit();
-  const falhas = sheet("Falhas", [
-    { header: "Contato", key: "name", width: 30 },
-    { header: "Telefone", key: "phone", width: 18 },
-    { header: "Status", key: "status", width: 16 },
-    { header: "Código", key: "code", width: 16 },
-    { header: "Motivo", key: "reason", width: 60 },
-    { header: "Próximo passo", key: "next", width: 60 },
+  if (wb.aborted) return;
+  const falhas = await wb.addSheet("Falhas", [
+    { header: "Contato", width: 30 },
+    { header: "Telefone", width: 18 },
+    { header: "Status", width: 16 },
+    { header: "Código", width: 16 },
+    { header: "Motivo", width: 60 },
+    { header: "Próximo passo", width: 60 },
   ]);
-  for (const f of failures) addRow(falhas, f);
-  falhas.commit();
+  for (const f of failures) await falhas.row(f);
 
-  const respostas = sheet("Respostas", [
-    { header: "Contato", key: "name", width: 30 },
-    { header: "Telefone", key: "phone", width: 18 },
-    { header: "Recebida em", key: "at", width: 17, date: true },
-    { header: "Texto ou botão", key: "text", width: 60 },
-    { header: "Fluxo", key: "flow", width: 30 },
+  const respostas = await wb.addSheet("Respostas", [
+    { header: "Contato", width: 30 },
+    { header: "Telefone", width: 18 },
+    { header: "Recebida em", width: 17 },
+    { header: "Texto ou botão", width: 60 },
+    { header: "Fluxo", width: 30 },
   ]);
   const replies = await db.execute<{ name: string | null; phone: string | null; received_at: string; text: string | null; flow: string | null }>(sql`
     select k.name, m.from_phone as phone, m.received_at, m.text, f.name as flow
@@ -331,10 +267,8 @@ export const writeCampaignWorkbook = async (db: Db, target: ExportTarget, out: W
       left join chatbot_flows f on f.id = r.routed_flow_id
      where r.organization_id = ${target.organizationId}::uuid and r.campaign_id = ${target.campaignId}
      order by m.received_at, m.id`);
-  for (const m of replies)
-    addRow(respostas, { name: m.name ?? "(contato apagado)", phone: text(m.phone), at: localDate(m.received_at, target.timeZone), text: text(m.text), flow: text(m.flow) });
-  respostas.commit();
-  await wb.commit();
+  for (const m of replies) await respostas.row([m.name ?? "(contato apagado)", text(m.phone), date(m.received_at), text(m.text), text(m.flow)]);
+  await wb.finish();
 };
 
 const csvCell = (v: unknown) => {
