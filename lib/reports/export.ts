@@ -7,10 +7,11 @@ import type { FrozenTemplate } from "@/lib/campaigns/campaigns";
 import { describeWindow, type SendWindow } from "@/lib/campaigns/send-window";
 import { skipExplanations } from "@/lib/campaigns/labels";
 import { campaignStatusLabels, chipScopeLabels, skipReasonLabels } from "@/lib/i18n/labels";
-import { renderTemplate } from "@/lib/templates/render";
+import { compileMessage } from "@/lib/templates/render";
 import { ERROR_TABLE, NETWORK_AMBIGUOUS } from "@/lib/whatsapp/errors";
+import { displayPhone } from "@/lib/phones";
 import { zoneOffsetCache } from "@/lib/zoned-time";
-import { XlsxWriter, type Cell } from "@/lib/xlsx/writer";
+import { EXCEL_EPOCH_DAYS, XlsxWriter, type Cell } from "@/lib/xlsx/writer";
 
 // The campaign's send report as an Excel workbook (Resumo, Envios, Falhas, Respostas) or CSV, streamed: rows are
 // read with a cursor in batches of BATCH and written as they come (lib/xlsx: rows become XML deflated into the
@@ -20,7 +21,7 @@ import { XlsxWriter, type Cell } from "@/lib/xlsx/writer";
 
 const BATCH = 2_000;
 /** zlib's level for the workbook's XML (bench:export measured the trade of time against size). */
-const DEFLATE_LEVEL = 6;
+const DEFLATE_LEVEL = Number(process.env.XLSX_LEVEL ?? 6);
 /** Excel holds 1,048,576 rows a sheet: beyond it the rows go on in "Envios (2)", "Envios (3)"… */
 export const MAX_SHEET_ROWS = 1_048_575;
 
@@ -52,6 +53,15 @@ export const errorExplanation = (code: number | null, message: string | null, st
   const entry = status === "indeterminate" ? NETWORK_AMBIGUOUS : code !== null ? ERROR_TABLE[code] : undefined;
   return entry ? { explanation: entry.explanation, nextStep: entry.nextStep } : { explanation: message ?? "", nextStep: "" };
 };
+
+/** The texts many rows share: statuses, skip reasons, Meta's errors explained, with their next steps. */
+const REPORT_TEXTS = [
+  ...Object.values(recipientStatusLabels),
+  ...Object.values(skipReasonLabels),
+  ...Object.values(skipExplanations),
+  ...[NETWORK_AMBIGUOUS, ...Object.values(ERROR_TABLE)].flatMap((e) => [e.explanation, e.nextStep]),
+  "(contato apagado)",
+];
 
 /** One recipient as the report's table and the export read it. */
 export type RecipientReportRow = {
@@ -124,24 +134,41 @@ async function* prefetched<T>(source: AsyncIterable<T>) {
   }
 }
 
+/** One recipient as the export reads it: its times already as Excel serial days on the organization's clock. */
+type ExportRow = Omit<RecipientReportRow, "sent_at" | "delivered_at" | "read_at" | "replied_at"> & {
+  sent: number | null;
+  delivered: number | null;
+  read: number | null;
+  replied: number | null;
+};
+
 /** Recipients of the campaign in id order, BATCH at a time, through a server-side cursor. */
 const recipients = (db: Db, target: ExportTarget) => prefetched(recipientsCursor(db, target));
-const recipientsCursor = (db: Db, target: ExportTarget) =>
+// PostgreSQL turns each time into the organization's wall clock as an Excel serial day (days since 1899-12-30),
+// on its own core, instead of a Date parsed and shifted per cell here.
+const recipientsCursor = (db: Db, target: ExportTarget) => {
   // drizzle's postgres.js database carries its client: its cursor reads the rows in batches on one connection.
-  (db as unknown as { $client: postgres.Sql }).$client<RecipientReportRow[]>`
+  const sql = (db as unknown as { $client: postgres.Sql }).$client;
+  const tz = target.timeZone;
+  return sql<ExportRow[]>`
     select r.id, k.name, r.phone, ch.name as chip, r.variables, r.status, r.skip_reason, r.error_code, r.error_message,
-           r.sent_at, r.delivered_at, r.read_at, r.replied_at
+           (extract(epoch from (r.sent_at at time zone ${tz})) / 86400 + ${EXCEL_EPOCH_DAYS})::float8 as sent,
+           (extract(epoch from (r.delivered_at at time zone ${tz})) / 86400 + ${EXCEL_EPOCH_DAYS})::float8 as delivered,
+           (extract(epoch from (r.read_at at time zone ${tz})) / 86400 + ${EXCEL_EPOCH_DAYS})::float8 as read,
+           (extract(epoch from (r.replied_at at time zone ${tz})) / 86400 + ${EXCEL_EPOCH_DAYS})::float8 as replied
       from campaign_recipients r
       left join contacts k on k.id = r.contact_id
       join chips ch on ch.id = r.chip_id
      where r.organization_id = ${target.organizationId} and r.campaign_id = ${target.campaignId}
      order by r.id`.cursor(BATCH);
-
-const messageOf = (template: FrozenTemplate | null, v: RecipientReportRow["variables"]) => {
-  if (!template) return "";
-  const p = renderTemplate(template.components, { header: v?.header ?? [], body: v?.body ?? [] });
-  return [p.header?.text, p.body, p.footer].filter(Boolean).join("\n");
 };
+
+/** An Excel serial day as the CSV writes a time: "2026-11-30 23:30". */
+const serialText = (serial: number | null) =>
+  serial === null ? "" : new Date(Math.round((serial - EXCEL_EPOCH_DAYS) * 86_400_000)).toISOString().slice(0, 16).replace("T", " ");
+
+/** The campaign's message as each recipient got it (the template compiled once). */
+const messageOf = (template: FrozenTemplate | null) => (template ? compileMessage(template.components) : () => "");
 
 const text = (v: string | null | undefined) => v ?? "";
 
@@ -151,7 +178,14 @@ export const writeCampaignWorkbook = async (db: Db, target: ExportTarget, out: W
   if (!info) throw new Error("campanha não encontrada");
   const c = info.campaign;
   const template = c.frozenTemplate as FrozenTemplate | null;
-  const wb = new XlsxWriter(out, { creator: "Disparo", level: DEFLATE_LEVEL });
+  const message = messageOf(template);
+  // Texts that recur across rows go once into the workbook's shared strings (see XlsxWriter).
+  const chipNames = await db.select({ name: chips.name }).from(chips).where(eq(chips.organizationId, target.organizationId));
+  const wb = new XlsxWriter(out, {
+    creator: "Disparo",
+    level: DEFLATE_LEVEL,
+    sharedStrings: [...REPORT_TEXTS, ...chipNames.map((x) => x.name)],
+  });
   const date = (v: Date | string | null) => localDate(v, target.timeZone);
 
   // Resumo
@@ -168,10 +202,10 @@ export const writeCampaignWorkbook = async (db: Db, target: ExportTarget, out: W
   const summary: [string, Cell][] = [
     ["Campanha", c.name],
     ["Status", campaignStatusLabels[c.status]],
-    ["Chip (canal)", `${info.chip} · ${info.chipNumber}`],
+    ["Chip (canal)", `${info.chip} · ${displayPhone(info.chipNumber)}`],
     ["Lista alvo", c.frozenAudienceName ?? ""],
     ["Template", template ? `${template.name} (${template.language})` : ""],
-    ["Texto do template", messageOf(template, null)],
+    ["Texto do template", message(null)],
     ["Fluxo de chatbot", info.flow ?? "Nenhum"],
     ["Programação", c.sendMode === "scheduled" ? date(c.scheduledAt) : "Envio imediato"],
     ["Quem recebe", c.chipScope ? chipScopeLabels[c.chipScope] : ""],
@@ -196,10 +230,10 @@ export const writeCampaignWorkbook = async (db: Db, target: ExportTarget, out: W
     { header: "Canal (chip)", width: 24 },
     { header: "Mensagem", width: 60 },
     { header: "Status", width: 16 },
-    { header: "Enviada em", width: 17 },
-    { header: "Entregue em", width: 17 },
-    { header: "Lida em", width: 17 },
-    { header: "Respondida em", width: 17 },
+    { header: "Enviada em", width: 17, format: "date" as const },
+    { header: "Entregue em", width: 17, format: "date" as const },
+    { header: "Lida em", width: 17, format: "date" as const },
+    { header: "Respondida em", width: 17, format: "date" as const },
     { header: "Motivo", width: 40 },
   ];
   let envios = await wb.addSheet("Envios", envioColumns);
@@ -218,12 +252,12 @@ export const writeCampaignWorkbook = async (db: Db, target: ExportTarget, out: W
         name,
         phone,
         r.chip,
-        messageOf(template, r.variables),
+        message(r.variables),
         recipientStatusLabels[r.status] ?? r.status,
-        date(r.sent_at),
-        date(r.delivered_at),
-        date(r.read_at),
-        date(r.replied_at),
+        r.sent,
+        r.delivered,
+        r.read,
+        r.replied,
         recipientReason(r),
       ]);
       if (wait) await wait;
@@ -282,7 +316,7 @@ const csvCell = (v: unknown) => {
 export const writeCampaignCsv = async (db: Db, target: ExportTarget, out: Writable) => {
   const info = await loadReportCampaign(db, target);
   if (!info) throw new Error("campanha não encontrada");
-  const template = info.campaign.frozenTemplate as FrozenTemplate | null;
+  const message = messageOf(info.campaign.frozenTemplate as FrozenTemplate | null);
   const write = (line: string) => new Promise<void>((ok, fail) => (out.write(line, (err) => (err ? fail(err) : ok())) ? undefined : undefined));
   await write("\uFEFF" + ["Contato", "Telefone", "Canal (chip)", "Mensagem", "Status", "Enviada em", "Entregue em", "Lida em", "Respondida em", "Motivo"].join(";") + "\r\n");
   for await (const batch of recipients(db, target)) {
@@ -291,7 +325,7 @@ export const writeCampaignCsv = async (db: Db, target: ExportTarget, out: Writab
     for (const r of batch) {
       const reason = recipientReason(r);
       chunk +=
-        [r.name ?? "(contato apagado)", r.phone, r.chip, messageOf(template, r.variables), recipientStatusLabels[r.status], localDate(r.sent_at, target.timeZone), localDate(r.delivered_at, target.timeZone), localDate(r.read_at, target.timeZone), localDate(r.replied_at, target.timeZone), reason]
+        [r.name ?? "(contato apagado)", r.phone, r.chip, message(r.variables), recipientStatusLabels[r.status], serialText(r.sent), serialText(r.delivered), serialText(r.read), serialText(r.replied), reason]
           .map(csvCell)
           .join(";") + "\r\n";
     }

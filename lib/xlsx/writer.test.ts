@@ -46,7 +46,7 @@ const entries = (zip: Buffer) => {
 };
 
 const sample = (rows: number) => async (out: PassThrough) => {
-  const wb = new XlsxWriter(out, { creator: "Disparo" });
+  const wb = new XlsxWriter(out, { creator: "Disparo", sharedStrings: ["Entregue", " espaço ", "=compartilhado", "Entregue"] });
   const a = await wb.addSheet("Envios", [
     { header: "Contato", width: 30 },
     { header: "Telefone", width: 18 },
@@ -65,6 +65,8 @@ const sample = (rows: number) => async (out: PassThrough) => {
     ["controle\u0001\u0008fora", "meio \ud800 surrogate"],
     ["Taxa", { value: 0.875, format: "percent" as const }],
     ["Vazio", null],
+    ["Entregue", " espaço "],
+    ["=compartilhado", "Entregue"],
   ])
     await b.row(cells);
   await wb.finish();
@@ -78,9 +80,15 @@ describe("xlsx writer", () => {
   it("writes a zip whose every entry matches its CRC-32 and sizes, with the parts Excel needs", async () => {
     const parts = entries(await collect(sample(5_000)));
     expect([...parts.keys()].sort()).toEqual(
-      ["[Content_Types].xml", "_rels/.rels", "docProps/app.xml", "docProps/core.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"].sort(),
+      ["[Content_Types].xml", "_rels/.rels", "docProps/app.xml", "docProps/core.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"].sort(),
     );
     expect(parts.get("xl/worksheets/sheet1.xml")).not.toContain("<f>"); // never a formula
+    // Declared texts are written once and referred to; the rest inline.
+    expect(parts.get("xl/sharedStrings.xml")).toContain('uniqueCount="3"');
+    expect(parts.get("xl/worksheets/sheet2.xml")).toMatch(/<c r="A8" t="s"><v>0<\/v><\/c>/);
+    expect(parts.get("xl/sharedStrings.xml")).toContain('<t xml:space="preserve"> espaço </t>');
+    // Only leading or trailing white space needs xml:space (Excel trims it otherwise); a line break inside is kept.
+    expect(parts.get("xl/worksheets/sheet2.xml")).toContain("<t>Linha 1\nLinha 2</t>");
     expect(parts.get("xl/workbook.xml")).toContain(`<sheet name="Resumo total" sheetId="2" r:id="rId2"/>`);
   });
 
@@ -113,7 +121,10 @@ describe("xlsx writer", () => {
       ["controlefora", "meio \ufffd surrogate"],
       ["Taxa", 0.875],
       ["Vazio"],
+      ["Entregue", " espaço "],
+      ["=compartilhado", "Entregue"],
     ]);
+    expect(resumo.getRow(9).getCell(1).numFmt).toBe("@");
     for (const r of [2, 3]) for (const c of [1, 2]) expect(resumo.getRow(r).getCell(c).numFmt, `${r}:${c}`).toBe("@");
     expect(resumo.getRow(4).getCell(1).numFmt ?? "General").not.toBe("@");
     expect(resumo.getRow(6).getCell(2).numFmt).toBe("0.0%");
@@ -128,7 +139,7 @@ describe("xlsx writer", () => {
       for await (const row of ws) if (row.number > 1) n++;
       rows[(ws as unknown as { name: string }).name] = n;
     }
-    expect(Object.values(rows)).toEqual([20_000, 6]);
+    expect(Object.values(rows)).toEqual([20_000, 8]);
   });
 
   it("waits for a slow reader instead of filling memory, and stops when the download is cancelled", async () => {

@@ -19,7 +19,7 @@ const STYLE = { plain: 0, date: 1, text: 2, header: 3, percent: 4 } as const;
 const DATE_FORMAT = "dd/mm/yyyy hh:mm";
 const PERCENT_FORMAT = "0.0%";
 /** Excel's serial day 0 is 1899-12-30; 25569 days before 1970-01-01. */
-const EXCEL_EPOCH_DAYS = 25569;
+export const EXCEL_EPOCH_DAYS = 25569;
 const MS_PER_DAY = 86_400_000;
 export const MAX_ROWS = 1_048_576;
 const FLUSH_CHARS = 256 * 1024;
@@ -27,9 +27,7 @@ const FLUSH_CHARS = 256 * 1024;
 const RISKY = /^[=+\-@\t\r]/;
 // Characters XML 1.0 cannot carry at all are dropped (control characters, U+FFFE/U+FFFF); lone surrogates become
 // U+FFFD (toWellFormed); & < > are escaped.
-// eslint-disable-next-line no-control-regex
 const NEEDS_WORK = /[&<>\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff\ud800-\udfff]/;
-// eslint-disable-next-line no-control-regex
 const INVALID = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
 const escapeText = (s: string) => {
   if (!NEEDS_WORK.test(s)) return s;
@@ -68,6 +66,8 @@ export class SheetWriter {
     private readonly columns: Column[],
     /** Each column's format for numbers and dates without one of their own (dates default to "date"). */
     private readonly formats: (CellFormat | undefined)[],
+    /** Texts declared up front as shared strings (their index in sharedStrings.xml). */
+    private readonly shared: Map<string, number> | null,
   ) {
     this.refs = columns.map((_, i) => columnName(i));
   }
@@ -88,7 +88,14 @@ export class SheetWriter {
       const ref = this.refs[i] + r;
       if (typeof v === "string") {
         const style = header ? STYLE.header : RISKY.test(v) ? STYLE.text : STYLE.plain;
-        xml += `<c r="${ref}"${style ? ` s="${style}"` : ""} t="inlineStr"><is><t xml:space="preserve">${escapeText(v)}</t></is></c>`;
+        const shared = v.length <= 256 ? this.shared?.get(v) : undefined;
+        if (shared !== undefined && !header) {
+          xml += `<c r="${ref}"${style ? ` s="${style}"` : ""} t="s"><v>${shared}</v></c>`;
+          continue;
+        }
+        // Excel drops a text's leading and trailing spaces, tabs and line breaks unless told to keep them.
+        const keep = v.charCodeAt(0) <= 32 || v.charCodeAt(v.length - 1) <= 32;
+        xml += `<c r="${ref}"${style ? ` s="${style}"` : ""} t="inlineStr"><is><t${keep ? ' xml:space="preserve"' : ""}>${escapeText(v)}</t></is></c>`;
       } else if (typeof v === "number") {
         if (!Number.isFinite(v)) continue;
         const f = this.formats[i];
@@ -125,12 +132,34 @@ export class XlsxWriter {
   private readonly zip: ZipWriter;
   private readonly sheets: { name: string; columns: number }[] = [];
   private current: SheetWriter | null = null;
+  private readonly shared: Map<string, number> | null;
+  private sharedWritten = false;
 
+  /**
+   * `sharedStrings`: texts known before the first row that recur in many rows (statuses, reasons, chip names).
+   * They are written once, first, and cells holding exactly one of them refer to it: a fraction of the XML to
+   * build and deflate. Other texts are inline strings.
+   */
   constructor(
     out: Writable,
-    private readonly meta: { creator: string; level?: number } = { creator: "" },
+    private readonly meta: { creator: string; level?: number; sharedStrings?: Iterable<string> } = { creator: "" },
   ) {
     this.zip = new ZipWriter(out, meta.level ?? 6);
+    const list = [...new Set(meta.sharedStrings ?? [])].filter((t) => t !== "");
+    this.shared = list.length ? new Map(list.map((t, i) => [t, i])) : null;
+  }
+
+  private async writeSharedStrings() {
+    if (this.sharedWritten) return;
+    this.sharedWritten = true;
+    if (!this.shared) return;
+    const items = [...this.shared.keys()]
+      .map((t) => `<si><t${t.charCodeAt(0) <= 32 || t.charCodeAt(t.length - 1) <= 32 ? ' xml:space="preserve"' : ""}>${escapeText(t)}</t></si>`)
+      .join("");
+    await this.zip.file(
+      "xl/sharedStrings.xml",
+      `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="${this.shared.size}" uniqueCount="${this.shared.size}">${items}</sst>`,
+    );
   }
 
   /** True once the reader is gone. */
@@ -141,6 +170,7 @@ export class XlsxWriter {
   /** Opens the next sheet with its bold header row; closes the one before. */
   async addSheet(name: string, columns: (Column & { format?: CellFormat })[]) {
     if (this.current) await this.current.close();
+    await this.writeSharedStrings();
     let unique = sheetName(name);
     for (let n = 2; this.sheets.some((s) => s.name.toLowerCase() === unique.toLowerCase()); n++) unique = sheetName(`${name} ${n}`);
     this.sheets.push({ name: unique, columns: columns.length });
@@ -157,6 +187,7 @@ export class XlsxWriter {
       entry,
       columns,
       columns.map((c) => c.format),
+      this.shared,
     );
     await sheet.row(
       columns.map((c) => c.header),
@@ -171,6 +202,7 @@ export class XlsxWriter {
     if (this.current) await this.current.close();
     this.current = null;
     if (this.aborted) return;
+    await this.writeSharedStrings();
     const sheets = this.sheets;
     const zip = this.zip;
     await zip.file(
@@ -180,6 +212,7 @@ export class XlsxWriter {
         `<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>` +
         sheets.map((_, i) => `<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`).join("") +
         `<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>` +
+        (this.shared ? `<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>` : "") +
         `<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>` +
         `<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>`,
     );
@@ -215,7 +248,9 @@ export class XlsxWriter {
       "xl/_rels/workbook.xml.rels",
       `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
         sheets.map((_, i) => `<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`).join("") +
-        `<Relationship Id="rId${sheets.length + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>`,
+        `<Relationship Id="rId${sheets.length + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>` +
+        (this.shared ? `<Relationship Id="rId${sheets.length + 2}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>` : "") +
+        `</Relationships>`,
     );
     await zip.file(
       "xl/styles.xml",
