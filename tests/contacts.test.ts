@@ -4,22 +4,24 @@ import { getDb } from "@/db/client";
 import { campaignRecipients, campaigns, chips, consentEvents, contacts, tags, templates, wallets } from "@/db/schema";
 import { bulkUpdateContacts, createContact, eraseContact, exportContactData, updateContact } from "@/lib/contacts/contacts";
 import { deleteTag, deleteWallet, saveTag } from "@/lib/contacts/labels";
-import { contactInputSchema } from "@/lib/contacts/schemas";
+import { contactInputSchema, contactUpdateSchema } from "@/lib/contacts/schemas";
 import { createOrganization, createUser } from "./support/fixtures";
 
 const input = (over: Record<string, unknown> = {}) =>
   contactInputSchema.parse({ name: "Maria Silva", phone: "(11) 8765-4321", optInStatus: "opted_in", ...over });
+const edit = (loadedOptInStatus: string, over: Record<string, unknown> = {}) =>
+  contactUpdateSchema.parse({ name: "Maria Silva", phone: "(11) 8765-4321", optInStatus: loadedOptInStatus, loadedOptInStatus, ...over });
 
 describe("contacts", () => {
-  let actor: { organizationId: string; userId: string };
-  let other: { organizationId: string; userId: string };
+  let actor: { organizationId: string; userId: string; role: "gestor" };
+  let other: { organizationId: string; userId: string; role: "gestor" };
   let tagA: number, tagB: number, walletId: number, foreignTag: number;
 
   beforeAll(async () => {
     const org = await createOrganization();
-    actor = { organizationId: org.id, userId: (await createUser(org.id, "gestor")).id };
+    actor = { organizationId: org.id, userId: (await createUser(org.id, "gestor")).id, role: "gestor" };
     const org2 = await createOrganization();
-    other = { organizationId: org2.id, userId: (await createUser(org2.id, "gestor")).id };
+    other = { organizationId: org2.id, userId: (await createUser(org2.id, "gestor")).id, role: "gestor" };
     tagA = (await saveTag(getDb(), actor, null, { name: "vip", color: "#112233" })).id;
     tagB = (await saveTag(getDb(), actor, null, { name: "newsletter", color: "#445566" })).id;
     foreignTag = (await saveTag(getDb(), other, null, { name: "vip", color: "#112233" })).id;
@@ -50,12 +52,12 @@ describe("contacts", () => {
 
   it("an opt-out by hand is kept in the history with its time", async () => {
     const c = await createContact(getDb(), actor, input({ name: "João", phone: "(21) 98888-7777" }));
-    await updateContact(getDb(), actor, c.id, input({ name: "João", phone: "(21) 98888-7777", optInStatus: "opted_out" }));
+    await updateContact(getDb(), actor, c.id, edit("opted_in", { name: "João", phone: "(21) 98888-7777", optInStatus: "opted_out" }));
     const [saved] = await getDb().select().from(contacts).where(eq(contacts.id, c.id));
     expect(saved!.optedOutAt).toBeInstanceOf(Date);
     const events = await getDb().select().from(consentEvents).where(eq(consentEvents.contactId, c.id));
     expect(events.map((e) => e.status)).toEqual(["opted_in", "opted_out"]);
-    await expect(updateContact(getDb(), other, c.id, input({ phone: "(21) 98888-7777" }))).rejects.toMatchObject({ code: "not_found" });
+    await expect(updateContact(getDb(), other, c.id, edit("opted_in", { phone: "(21) 98888-7777" }))).rejects.toMatchObject({ code: "not_found" });
   });
 
   it("bulk add/remove etiquetas and move to a carteira touch only the organization's contacts", async () => {

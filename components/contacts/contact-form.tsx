@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useEffect } from "react";
+import { useActionState, useEffect, useState } from "react";
 import { SaveIcon } from "lucide-react";
 import { createContactAction, updateContactAction } from "@/app/(app)/contatos/actions";
 import { ActionForm } from "@/components/ui/action-form";
@@ -9,8 +9,9 @@ import { Card, CardContent, CardFooter, CardHeader, CardTitle } from "@/componen
 import { FormField, FormMessage } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select";
+import { Textarea } from "@/components/ui/textarea";
 import { toast } from "@/components/ui/toast";
-import { UFS } from "@/lib/contacts/schemas";
+import { OPT_IN_REASON_MAX, UFS } from "@/lib/contacts/schemas";
 import { optInLabels } from "@/lib/i18n/labels";
 
 type Values = {
@@ -24,14 +25,80 @@ type Values = {
   optInStatus: keyof typeof optInLabels;
 };
 
+type OptInStatus = keyof typeof optInLabels;
+
+/**
+ * The opt-in choice. On an edit it posts the status it showed (`loadedOptInStatus`) beside the chosen one, so the
+ * server writes the opt-in only when the user changed it. Leaving an opt-out is offered to gestores and admins only,
+ * with a reason; the server enforces both (lib/contacts/consent.ts).
+ */
+function OptInField({
+  loaded,
+  canLeaveOptOut,
+  errors,
+}: {
+  loaded: OptInStatus | null;
+  canLeaveOptOut: boolean;
+  errors?: Record<string, string[]>;
+}) {
+  const [chosen, setChosen] = useState<OptInStatus>(loaded ?? "none");
+  const locked = loaded === "opted_out" && !canLeaveOptOut;
+  const leaving = loaded === "opted_out" && chosen !== "opted_out";
+  return (
+    <>
+      {loaded ? <input type="hidden" name="loadedOptInStatus" value={loaded} /> : null}
+      {locked ? <input type="hidden" name="optInStatus" value="opted_out" /> : null}
+      <FormField
+        label="Opt-in"
+        htmlFor="optInStatus"
+        error={errors?.optInStatus ?? errors?.loadedOptInStatus}
+        hint={
+          locked
+            ? "Este contato pediu para sair. Só um gestor ou administrador pode tirá-lo do descadastro, informando o motivo."
+            : "Só contatos com opt-in recebem campanhas. Toda mudança fica no histórico."
+        }
+      >
+        <NativeSelect
+          id="optInStatus"
+          name={locked ? undefined : "optInStatus"}
+          value={chosen}
+          onChange={(ev) => setChosen(ev.target.value as OptInStatus)}
+          disabled={locked}
+        >
+          {Object.entries(optInLabels).map(([value, label]) => (
+            <NativeSelectOption key={value} value={value}>
+              {label}
+            </NativeSelectOption>
+          ))}
+        </NativeSelect>
+      </FormField>
+      {leaving ? (
+        <FormField
+          label="Motivo para tirar do descadastro"
+          htmlFor="optInReason"
+          error={errors?.optInReason}
+          hint="Por exemplo, como e quando o contato pediu para voltar. Fica no histórico, com o seu nome."
+          required
+          className="sm:col-span-2"
+        >
+          <Textarea id="optInReason" name="optInReason" maxLength={OPT_IN_REASON_MAX} rows={2} />
+        </FormField>
+      ) : null}
+    </>
+  );
+}
+
 export function ContactForm({
   values,
   tags,
   wallets,
+  canLeaveOptOut = false,
 }: {
   values?: Values;
   tags: { id: number; name: string; color: string }[];
   wallets: { id: number; name: string }[];
+  /** The viewer may take a contact out of the opt-out (gestor or admin). */
+  canLeaveOptOut?: boolean;
 }) {
   const [state, action, pending] = useActionState(values?.id ? updateContactAction : createContactAction, null);
   const e = state && !state.ok ? state.fieldErrors : undefined;
@@ -77,20 +144,14 @@ export function ContactForm({
                 ))}
               </NativeSelect>
             </FormField>
-            <FormField
-              label="Opt-in"
-              htmlFor="optInStatus"
-              error={e?.optInStatus}
-              hint="Só contatos com opt-in recebem campanhas. Toda mudança fica no histórico."
-            >
-              <NativeSelect id="optInStatus" name="optInStatus" defaultValue={values?.optInStatus ?? "none"}>
-                {Object.entries(optInLabels).map(([value, label]) => (
-                  <NativeSelectOption key={value} value={value}>
-                    {label}
-                  </NativeSelectOption>
-                ))}
-              </NativeSelect>
-            </FormField>
+            <OptInField
+              // Remounted when the saved status changes (an opt-out that arrived meanwhile): the choice shown and the
+              // status posted as loaded always agree.
+              key={values?.optInStatus ?? "new"}
+              loaded={values?.id ? values.optInStatus : null}
+              canLeaveOptOut={canLeaveOptOut}
+              errors={e}
+            />
           </div>
           <fieldset className="grid gap-2">
             <legend className="mb-2 text-sm font-medium">Etiquetas</legend>

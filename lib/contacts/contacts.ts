@@ -9,13 +9,16 @@ import {
   tags,
   wallets,
   type Contact,
+  type Role,
 } from "@/db/schema";
 import { ActionError } from "@/lib/auth/action";
 import { audit } from "@/lib/audit";
 import { normalizePhone } from "@/lib/phones";
-import type { ContactInput } from "./schemas";
+import { optInChange } from "./consent";
+import type { ContactInput, ContactUpdateInput } from "./schemas";
 
 type Actor = { organizationId: string; userId: string };
+type Editor = Actor & { role: Role };
 
 // Tag and wallet ids from a form must belong to the actor's organization.
 export const assertOwnedReferences = async (
@@ -62,7 +65,6 @@ const phoneTaken = async (db: DbOrTx, organizationId: string, phone: string, exc
 
 const optInFields = (status: ContactInput["optInStatus"], before?: Contact) => {
   const now = new Date();
-  if (before?.optInStatus === status) return {};
   return {
     optInStatus: status,
     optInSource: status === "opted_in" || status === "opted_out" ? ("manual" as const) : null,
@@ -111,13 +113,29 @@ export const createContact = async (db: Db, actor: Actor, input: ContactInput) =
   });
 };
 
-export const updateContact = async (db: Db, actor: Actor, id: number, input: ContactInput) => {
-  const before = await getContact(db, actor.organizationId, id);
-  if (!before) throw new ActionError("not_found", "Contato não encontrado.");
-  const phone = phoneOrFail(input.phone);
-  await assertOwnedReferences(db, actor.organizationId, input);
-  await phoneTaken(db, actor.organizationId, phone, id);
-  await db.transaction(async (tx) => {
+/**
+ * Saves the form of one contact. The opt-in is written only when the user changed it (lib/contacts/consent.ts):
+ * the row is read under lock, so a webhook's opt-out either waits for this save or is seen by it, and is never
+ * undone by a form loaded before it. A refused opt-in change saves nothing (the form keeps what was typed).
+ */
+export const updateContact = async (db: Db, actor: Editor, id: number, input: ContactUpdateInput) =>
+  db.transaction(async (tx) => {
+    const [before] = await tx
+      .select()
+      .from(contacts)
+      .where(and(eq(contacts.organizationId, actor.organizationId), eq(contacts.id, id)))
+      .for("update");
+    if (!before) throw new ActionError("not_found", "Contato não encontrado.");
+    const phone = phoneOrFail(input.phone);
+    await assertOwnedReferences(tx, actor.organizationId, input);
+    await phoneTaken(tx, actor.organizationId, phone, id);
+    const status = optInChange({
+      current: before.optInStatus,
+      loaded: input.loadedOptInStatus,
+      chosen: input.optInStatus,
+      role: actor.role,
+      reason: input.optInReason,
+    });
     await tx
       .update(contacts)
       .set({
@@ -127,22 +145,36 @@ export const updateContact = async (db: Db, actor: Actor, id: number, input: Con
         state: input.state,
         walletId: input.walletId,
         tagIds: [...input.tagIds].sort((a, b) => a - b),
-        ...optInFields(input.optInStatus, before),
+        ...(status ? optInFields(status, before) : {}),
         updatedAt: new Date(),
       })
       .where(and(eq(contacts.organizationId, actor.organizationId), eq(contacts.id, id)));
-    if (before.optInStatus !== input.optInStatus)
+    if (status)
       await tx.insert(consentEvents).values({
         organizationId: actor.organizationId,
         contactId: id,
-        status: input.optInStatus,
+        status,
         source: "manual",
         userId: actor.userId,
-        textShown: "Alterado manualmente no cadastro do contato",
+        textShown:
+          before.optInStatus === "opted_out"
+            ? `Tirado do descadastro no cadastro do contato. Motivo: ${input.optInReason}`
+            : `Alterado manualmente no cadastro do contato${input.optInReason ? `. Motivo: ${input.optInReason}` : ""}`,
       });
-    await audit(tx, { ...actor, action: "contact.update", entityType: "contact", entityId: id });
+    await audit(tx, {
+      organizationId: actor.organizationId,
+      userId: actor.userId,
+      action: "contact.update",
+      entityType: "contact",
+      entityId: id,
+      data: status ? { optIn: { from: before.optInStatus, to: status } } : undefined,
+    });
+    return {
+      optInStatus: status ?? before.optInStatus,
+      /** The contact opted out after the form was loaded; the opt-out stays. */
+      optedOutMeanwhile: before.optInStatus === "opted_out" && input.loadedOptInStatus !== "opted_out",
+    };
   });
-};
 
 /** Bulk: add/remove etiquetas and/or move to a carteira, for contacts of the organization only. */
 export const bulkUpdateContacts = async (

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { authorizedAction, ok } from "@/lib/auth/action";
 import { bulkUpdateContacts, createContact, eraseContact, updateContact } from "@/lib/contacts/contacts";
 import { deleteTag, deleteWallet, saveTag, saveWallet, tagSchema, walletSchema } from "@/lib/contacts/labels";
-import { contactInputSchema, idList } from "@/lib/contacts/schemas";
+import { contactInputSchema, contactUpdateSchema, idList } from "@/lib/contacts/schemas";
 
 const id = z.coerce.number({ error: "Item inválido." }).int().positive("Item inválido.");
 const optionalId = z
@@ -24,13 +24,19 @@ export const createContactAction = authorizedAction(
   },
 );
 
-// Saves a contact's data, etiquetas, carteira and opt-in status.
+// Saves a contact's data, etiquetas, carteira and, when the user changed it, the opt-in status (leaving an
+// opt-out needs a gestor and a reason: lib/contacts/consent.ts).
 export const updateContactAction = authorizedAction(
-  { name: "updateContact", role: "operador", schema: contactInputSchema.extend({ id }) },
+  { name: "updateContact", role: "operador", schema: contactUpdateSchema.extend({ id }) },
   async ({ id: contactId, ...input }, { db, user }) => {
-    await updateContact(db, { organizationId: user.organizationId, userId: user.id }, contactId, input);
+    const saved = await updateContact(db, { organizationId: user.organizationId, userId: user.id, role: user.role }, contactId, input);
     revalidatePath(`/contatos/${contactId}`);
-    return ok(undefined, "Contato salvo.");
+    return ok(
+      undefined,
+      saved.optedOutMeanwhile
+        ? "Contato salvo. Atenção: ele pediu para sair (opt-out) enquanto você editava e continua descadastrado."
+        : "Contato salvo.",
+    );
   },
 );
 

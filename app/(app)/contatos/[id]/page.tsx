@@ -12,6 +12,8 @@ import { getDb } from "@/db/client";
 import { getContactDetail, listTags, listWallets } from "@/db/queries/contacts";
 import { requireUser } from "@/lib/auth/page";
 import { hasRole } from "@/lib/auth/roles";
+import { campaignStatuses, receivedCampaignLinks } from "@/lib/contacts/campaign-links";
+import { canLeaveOptOut } from "@/lib/contacts/consent";
 import { formatDateTime, formatPhone, optInLabels } from "@/lib/i18n/labels";
 
 export const metadata: Metadata = { title: "Contato" };
@@ -50,11 +52,12 @@ export default async function ContactPage({ params }: { params: Promise<{ id: st
   if (!detail) notFound();
   const { contact } = detail;
   const canManageData = hasRole(user.role, "gestor");
+  const statuses = await campaignStatuses(db, user.organizationId, detail.received.map((r) => r.campaignId));
   return (
     <>
       <PageHeader
         title={contact.name}
-        description={`${formatPhone(contact.phone)} · ${optInLabels[contact.optInStatus]} · cadastrado em ${formatDateTime(contact.createdAt, user.timeZone)}`}
+        description={`${contact.phone ? formatPhone(contact.phone) : contact.username ? `@${contact.username} (sem telefone)` : "sem telefone"} · ${optInLabels[contact.optInStatus]} · cadastrado em ${formatDateTime(contact.createdAt, user.timeZone)}`}
         actions={
           canManageData ? (
             <>
@@ -70,8 +73,31 @@ export default async function ContactPage({ params }: { params: Promise<{ id: st
         }
       />
       <div className="grid gap-6 lg:grid-cols-[2fr_1fr]">
-        <ContactForm values={contact} tags={tags} wallets={wallets} />
+        <ContactForm values={{ ...contact, phone: contact.phone ?? "" }} tags={tags} wallets={wallets} canLeaveOptOut={canLeaveOptOut(user.role)} />
         <div className="grid content-start gap-6">
+          {contact.bsuid || contact.username ? (
+            <Card>
+              <CardHeader>
+                <CardTitle>Identidade no WhatsApp</CardTitle>
+              </CardHeader>
+              <CardContent className="grid gap-2 text-sm">
+                {!contact.phone ? <p className="text-muted-foreground">Este contato escreveu por nome de usuário, sem mostrar o telefone.</p> : null}
+                {contact.username ? (
+                  <p>
+                    <span className="block text-xs text-muted-foreground">Usuário do WhatsApp</span>@{contact.username}
+                  </p>
+                ) : null}
+                {contact.bsuid ? (
+                  <p>
+                    <span className="block text-xs text-muted-foreground">ID do usuário na Meta (BSUID)</span>
+                    <span className="font-mono text-xs break-all select-all" data-testid="contact-bsuid">
+                      {contact.bsuid}
+                    </span>
+                  </p>
+                ) : null}
+              </CardContent>
+            </Card>
+          ) : null}
           <Card>
             <CardHeader>
               <CardTitle>Chips</CardTitle>
@@ -119,19 +145,35 @@ export default async function ContactPage({ params }: { params: Promise<{ id: st
             </CardHeader>
             <CardContent className="grid gap-2 text-sm">
               {detail.received.length === 0 ? <p className="text-muted-foreground">Nenhuma campanha ainda.</p> : null}
-              {detail.received.map((r) => (
-                <div key={r.id} className="flex items-center justify-between gap-2">
-                  <span>
-                    <Link href={`/relatorios/${r.campaignId}`} className="font-medium hover:underline">
-                      {r.campaign}
-                    </Link>
-                    <span className="block text-xs text-muted-foreground">
-                      {r.chip} · {formatDateTime(r.sentAt, user.timeZone)}
+              {detail.received.map((r) => {
+                const status = statuses.get(r.campaignId);
+                const links = status ? receivedCampaignLinks({ id: r.campaignId, status }, user.role) : null;
+                return (
+                  <div key={r.id} className="flex items-center justify-between gap-2">
+                    <span>
+                      {links ? (
+                        <Link href={links.campaign} className="font-medium hover:underline">
+                          {r.campaign}
+                        </Link>
+                      ) : (
+                        <span className="font-medium">{r.campaign}</span>
+                      )}
+                      <span className="block text-xs text-muted-foreground">
+                        {r.chip} · {formatDateTime(r.sentAt, user.timeZone)}
+                        {links?.report ? (
+                          <>
+                            {" · "}
+                            <Link href={links.report} className="hover:underline" aria-label={`Relatório de ${r.campaign}`}>
+                              Relatório
+                            </Link>
+                          </>
+                        ) : null}
+                      </span>
                     </span>
-                  </span>
-                  <Badge variant="outline">{recipientLabels[r.status]}</Badge>
-                </div>
-              ))}
+                    <Badge variant="outline">{recipientLabels[r.status]}</Badge>
+                  </div>
+                );
+              })}
             </CardContent>
           </Card>
         </div>
