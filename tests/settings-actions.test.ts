@@ -34,7 +34,7 @@ beforeAll(async () => {
 
 const orgForm = (fields: Record<string, string>) => {
   const form = new FormData();
-  const base = { name: "Loja Exemplo", timeZone: "America/Sao_Paulo", priceMarketing: "0,3125", priceUtility: "0,04", priceAuthentication: "0,04", packageBalance: "1000", autoIncreaseSize: "1000" };
+  const base = { card: "frequencyCap" };
   for (const [k, v] of Object.entries({ ...base, ...fields })) form.set(k, v);
   return form;
 };

@@ -3,18 +3,32 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { authorizedAction, ok, ActionError } from "@/lib/auth/action";
+import { formatCount } from "@/lib/i18n/labels";
+import { adjustPackage, formatSigned, packageAdjustmentSchema } from "@/lib/ledger";
 import { organizationSettingsSchema, updateOrganization } from "@/lib/organizations";
 import { createUser, newUserSchema, passwordSchema, resetPassword, updateUser } from "@/lib/users";
 
 const userId = z.uuid("Usuário inválido.");
 
-// Saves the organization's name, time zone, prices and conversation package settings.
+// Saves one card of the organization settings (name and time zone, prices, automatic increase, frequency cap):
+// only the fields the user changed. Never the package balance: see adjustPackageBalance.
 export const saveOrganization = authorizedAction(
   { name: "saveOrganization", role: "admin", schema: organizationSettingsSchema },
   async (input, { db, user }) => {
-    await updateOrganization(db, { organizationId: user.organizationId, userId: user.id }, input);
+    const saved = await updateOrganization(db, { organizationId: user.organizationId, userId: user.id }, input.changes);
+    if (!saved.length) return ok(undefined, "Nada a salvar: nenhum campo foi alterado.");
     revalidatePath("/", "layout");
     return ok(undefined, "Configurações da organização salvas.");
+  },
+);
+
+// Adds or removes messages from the conversation package by hand, with a reason: a ledger movement.
+export const adjustPackageBalance = authorizedAction(
+  { name: "adjustPackageBalance", role: "admin", schema: packageAdjustmentSchema },
+  async (input, { db, user }) => {
+    const { balance } = await adjustPackage(db, { organizationId: user.organizationId, userId: user.id }, input);
+    revalidatePath("/", "layout");
+    return ok(undefined, `Ajuste de ${formatSigned(input.amount)} registrado no extrato. Saldo: ${formatCount(balance)} mensagens.`);
   },
 );
 

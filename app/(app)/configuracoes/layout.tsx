@@ -1,11 +1,13 @@
 import { PageHeader } from "@/components/shell/page-header";
 import { SettingsNav } from "@/components/settings/settings-nav";
+import { requireUser } from "@/lib/auth/page";
 
-export default function SettingsLayout({ children }: { children: React.ReactNode }) {
+export default async function SettingsLayout({ children }: { children: React.ReactNode }) {
+  const user = await requireUser();
   return (
     <>
       <PageHeader title="Configurações" description="Organização, usuários, chips, templates e fluxos de chatbot." />
-      <SettingsNav />
+      <SettingsNav role={user.role} />
       {children}
     </>
   );
