@@ -1,12 +1,32 @@
 import type { NextAuthConfig } from "next-auth";
 import type { Role } from "@/db/schema";
 import { SESSION_MAX_AGE_SECONDS } from "@/lib/auth/session-age";
+import { describeError } from "@/lib/log";
+
+// Auth.js's default logger writes each error's cause with its whole stack (about 2 KB for a garbled cookie) and
+// the details it carries; this writes one line, never the token, and for a database error only its code.
+export const authLogger: NonNullable<NextAuthConfig["logger"]> = {
+  error: (error) => {
+    const type = (error as { type?: string }).type ?? error.name;
+    // A wrong password is an expected outcome (recorded in login_attempts), not a server error.
+    if (type === "CredentialsSignin") return;
+    const cause = (error.cause as { err?: unknown } | undefined)?.err;
+    // An old, tampered or truncated cookie (or one from before AUTH_SECRET changed): Auth.js clears it and the
+    // person signs in again.
+    if (type === "JWTSessionError") {
+      console.warn(`[auth] cookie de sessão inválido, descartado${cause ? ` (${describeError(cause, { location: false })})` : ""}`);
+      return;
+    }
+    console.error(`[auth] ${type}${cause ? `: ${describeError(cause)}` : ""}`);
+  },
+};
 
 // The part of the Auth.js configuration the request guard (proxy.ts) needs: no database, no providers.
 export const authConfig = {
   pages: { signIn: "/login" },
   session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
   trustHost: true,
+  logger: authLogger,
   providers: [],
   callbacks: {
     jwt: ({ token, user }) => {

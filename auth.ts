@@ -2,6 +2,7 @@ import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
 import { getDb } from "@/db/client";
+import { clientIp } from "@/lib/auth/client-ip";
 import { verifyLogin, type LoginFailure } from "@/lib/auth/login";
 import { endSession } from "@/lib/auth/sessions";
 import { isUuid } from "@/lib/ids";
@@ -21,13 +22,6 @@ const credentials = z.object({
 
 export const { handlers, auth, signIn, signOut } = NextAuth({
   ...authConfig,
-  logger: {
-    // A wrong password is an expected outcome (recorded in login_attempts), not a server error.
-    error: (error) => {
-      if (error.name === "CredentialsSignin" || (error as { type?: string }).type === "CredentialsSignin") return;
-      console.error(`[auth] ${error.name}: ${error.message}`);
-    },
-  },
   events: {
     // Every sign-out ("Sair" and Auth.js's own POST /api/auth/signout) ends the sign-in's row before the cookie
     // is cleared, not only the cookie.
@@ -42,7 +36,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       authorize: async (raw, request) => {
         const parsed = credentials.safeParse(raw);
         if (!parsed.success) throw new LoginError("invalid");
-        const ip = request?.headers?.get("x-forwarded-for")?.split(",")[0]?.trim() ?? null;
+        const ip = clientIp(request?.headers);
         const result = await verifyLogin(getDb(), { ...parsed.data, ip });
         if (!result.ok) throw new LoginError(result.reason, result.retryAfterMinutes);
         return result.user;

@@ -25,6 +25,15 @@ describe("chip token encryption (AES-256-GCM)", () => {
     expect(() => decryptSecret(stored, generateKey())).toThrow();
   });
 
+  it("refuses a stored token whose authentication tag was cut short (only full 16-byte tags are accepted)", () => {
+    const stored = encryptSecret("EAAG-token", key);
+    const parts = stored.split(".");
+    for (const bytes of [4, 8, 12, 15]) {
+      parts[2] = Buffer.from(stored.split(".")[2]!, "base64url").subarray(0, bytes).toString("base64url");
+      expect(() => decryptSecret(parts.join("."), key), `${bytes} bytes`).toThrow();
+    }
+  });
+
   it("rejects keys that are not 32 bytes", () => {
     expect(() => encryptSecret("x", Buffer.alloc(16).toString("base64"))).toThrow(/32 bytes/);
   });

@@ -1,6 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 
 const VERSION = "v1";
+// Without it, GCM decryption accepts a tag cut down to 4 bytes: a forger would need 2^32 tries, not 2^128.
+const GCM = { authTagLength: 16 } as const;
 
 const keyFrom = (base64Key: string) => {
   const key = Buffer.from(base64Key, "base64");
@@ -11,7 +13,7 @@ const keyFrom = (base64Key: string) => {
 // AES-256-GCM; output "v1.<iv>.<tag>.<ciphertext>" in base64url so it fits a text column.
 export const encryptSecret = (plaintext: string, base64Key: string) => {
   const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", keyFrom(base64Key), iv);
+  const cipher = createCipheriv("aes-256-gcm", keyFrom(base64Key), iv, GCM);
   const data = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
   const tag = cipher.getAuthTag();
   return [VERSION, iv, tag, data].map((p) => (typeof p === "string" ? p : p.toString("base64url"))).join(".");
@@ -20,7 +22,7 @@ export const encryptSecret = (plaintext: string, base64Key: string) => {
 export const decryptSecret = (payload: string, base64Key: string) => {
   const [version, iv, tag, data] = payload.split(".");
   if (version !== VERSION || !iv || !tag || data === undefined) throw new Error("Segredo criptografado inválido");
-  const decipher = createDecipheriv("aes-256-gcm", keyFrom(base64Key), Buffer.from(iv, "base64url"));
+  const decipher = createDecipheriv("aes-256-gcm", keyFrom(base64Key), Buffer.from(iv, "base64url"), GCM);
   decipher.setAuthTag(Buffer.from(tag, "base64url"));
   return Buffer.concat([decipher.update(Buffer.from(data, "base64url")), decipher.final()]).toString("utf8");
 };

@@ -1,6 +1,6 @@
-import { and, eq, ne, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "@/db/client";
+import type { Db, DbOrTx } from "@/db/client";
 import { users, type Role } from "@/db/schema";
 import { ActionError } from "./auth/action";
 import { hashPassword } from "./auth/password";
@@ -30,21 +30,34 @@ const emailTaken = async (db: Db, email: string) =>
   (await db.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${email.toLowerCase()}`).limit(1))
     .length > 0;
 
-export const createUser = async (db: Db, actor: Actor, input: z.output<typeof newUserSchema>) => {
-  if (await emailTaken(db, input.email))
-    throw new ActionError("conflict", "Já existe um usuário com este e-mail.", { email: ["Este e-mail já está em uso."] });
-  const passwordHash = await hashPassword(input.password);
-  return db.transaction(async (tx) => {
-    const [user] = await tx
-      .insert(users)
-      .values({ organizationId: actor.organizationId, name: input.name, email: input.email, role: input.role, passwordHash })
-      .returning({ id: users.id });
-    await audit(tx, { ...actor, action: "user.create", entityType: "user", entityId: user!.id, data: { email: input.email, role: input.role } });
-    return user!;
-  });
+const emailInUse = () =>
+  new ActionError("conflict", "Já existe um usuário com este e-mail.", { email: ["Este e-mail já está em uso."] });
+
+const violates = (err: unknown, constraint: string) => {
+  const e = (err as { cause?: unknown })?.cause ?? err;
+  return (e as { code?: unknown })?.code === "23505" && (e as { constraint_name?: unknown }).constraint_name === constraint;
 };
 
-const findUser = async (db: Db, organizationId: string, userId: string) => {
+export const createUser = async (db: Db, actor: Actor, input: z.output<typeof newUserSchema>) => {
+  if (await emailTaken(db, input.email)) throw emailInUse();
+  const passwordHash = await hashPassword(input.password);
+  try {
+    return await db.transaction(async (tx) => {
+      const [user] = await tx
+        .insert(users)
+        .values({ organizationId: actor.organizationId, name: input.name, email: input.email, role: input.role, passwordHash })
+        .returning({ id: users.id });
+      await audit(tx, { ...actor, action: "user.create", entityType: "user", entityId: user!.id, data: { email: input.email, role: input.role } });
+      return user!;
+    });
+  } catch (err) {
+    // The same e-mail saved twice at once (a double click, two admins) passes the check above in both.
+    if (violates(err, "users_email_unique")) throw emailInUse();
+    throw err;
+  }
+};
+
+const findUser = async (db: DbOrTx, organizationId: string, userId: string) => {
   const [user] = await db
     .select({ id: users.id, role: users.role, active: users.active })
     .from(users)
@@ -54,20 +67,24 @@ const findUser = async (db: Db, organizationId: string, userId: string) => {
   return user;
 };
 
-// The organization must always keep one active admin, or nobody could manage it again.
-const assertAnotherAdmin = async (db: Db, organizationId: string, userId: string) => {
-  const [{ n }] = await db
-    .select({ n: sql<number>`count(*)::int` })
+// The organization must always keep one active admin, or nobody could manage it again. The active admins' rows
+// stay locked until the change commits: two admins demoting each other at once are taken one after the other,
+// and the second finds no other admin left.
+const assertNotLastAdmin = async (tx: DbOrTx, organizationId: string, userId: string) => {
+  const admins = await tx
+    .select({ id: users.id })
     .from(users)
-    .where(and(eq(users.organizationId, organizationId), eq(users.role, "admin"), eq(users.active, true), ne(users.id, userId)));
-  if (!n) throw new ActionError("conflict", "A organização precisa de pelo menos um administrador ativo.");
+    .where(and(eq(users.organizationId, organizationId), eq(users.role, "admin"), eq(users.active, true)))
+    .orderBy(users.id)
+    .for("update");
+  if (admins.some((a) => a.id === userId) && !admins.some((a) => a.id !== userId))
+    throw new ActionError("conflict", "A organização precisa de pelo menos um administrador ativo.");
 };
 
 export const updateUser = async (db: Db, actor: Actor, userId: string, input: { role: Role; active: boolean }) => {
-  const user = await findUser(db, actor.organizationId, userId);
-  if ((user.role === "admin" && input.role !== "admin") || (user.role === "admin" && !input.active))
-    await assertAnotherAdmin(db, actor.organizationId, userId);
   await db.transaction(async (tx) => {
+    await findUser(tx, actor.organizationId, userId);
+    if (input.role !== "admin" || !input.active) await assertNotLastAdmin(tx, actor.organizationId, userId);
     await tx
       .update(users)
       .set({ role: input.role, active: input.active, updatedAt: new Date() })

@@ -82,6 +82,33 @@ describe("sessions", () => {
     expect(row!.expiresAt.getTime()).toBeGreaterThan(Date.now() + 11.9 * 3600_000);
   });
 
+  it("however active, a sign-in ends 7 days after it was made: never extended past that, and refused after it", async () => {
+    const org = await createOrganization();
+    const user = await createUser(org.id, "operador", { password: "certa-123" });
+    const claims = await signIn(user.email, "certa-123");
+    const day = 24 * 3600_000;
+    const row = async () => (await getDb().select().from(userSessions).where(eq(userSessions.id, claims.sessionId)))[0]!;
+
+    // Signed in 6 days and 23 hours ago, used every few hours since: this request extends it only up to day 7.
+    const createdAt = new Date(Date.now() - 7 * day + 3600_000);
+    await getDb()
+      .update(userSessions)
+      .set({ createdAt, expiresAt: new Date(Date.now() + 600_000) })
+      .where(eq(userSessions.id, claims.sessionId));
+    expect(await loadSessionUser(getDb(), claims)).toMatchObject({ id: user.id });
+    expect((await row()).expiresAt.getTime()).toBeLessThanOrEqual(createdAt.getTime() + 7 * day);
+    expect((await row()).expiresAt.getTime()).toBeGreaterThan(Date.now() + 3000_000);
+
+    // A cookie kept alive by requests (the row still says it expires in 10 hours) is refused after day 7.
+    await getDb()
+      .update(userSessions)
+      .set({ createdAt: new Date(Date.now() - 7 * day - 60_000), expiresAt: new Date(Date.now() + 10 * 3600_000) })
+      .where(eq(userSessions.id, claims.sessionId));
+    expect(await loadSessionUser(getDb(), claims)).toBeNull();
+    // Signing in again opens a new one.
+    expect(await loadSessionUser(getDb(), await signIn(user.email, "certa-123"))).toMatchObject({ id: user.id });
+  });
+
   it("an expired session opens nothing", async () => {
     const org = await createOrganization();
     const user = await createUser(org.id, "operador", { password: "certa-123" });

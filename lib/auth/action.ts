@@ -5,6 +5,7 @@ import { hasRole, roleLabels } from "./roles";
 import { getCurrentUser, type CurrentUser } from "./session";
 
 import { ActionError, type ActionErrorCode } from "@/lib/action-error";
+import { describeError } from "@/lib/log";
 
 export { ActionError, type ActionErrorCode };
 
@@ -55,7 +56,7 @@ const toResult = <T>(err: unknown, name: string): ActionResult<T> => {
   // Next.js control flow (redirect, notFound) must propagate.
   if (err && typeof err === "object" && "digest" in err && String((err as { digest: unknown }).digest).startsWith("NEXT_"))
     throw err;
-  console.error(`[action ${name}] falhou`, err instanceof Error ? err.message : err);
+  console.error(`[action ${name}] falhou: ${describeError(err)}`);
   return { ok: false, code: "error", message: "Algo deu errado do nosso lado. Tente de novo em instantes." };
 };
 

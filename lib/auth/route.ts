@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import type { Role } from "@/db/schema";
 import { getDb, type Db } from "@/db/client";
+import { describeError } from "@/lib/log";
 import { hasRole, roleLabels } from "./roles";
 import { getCurrentUser, type CurrentUser } from "./session";
 
@@ -8,6 +9,15 @@ type RouteContext<P> = { params: Promise<P> };
 
 // Every route handler built by authorizedRoute is registered; tests use it to prove none escaped.
 export const routeRegistry = new WeakMap<object, { role: Role }>();
+
+// The path only: a query string may carry what the user typed (a search, a phone).
+const pathOf = (req: Request) => {
+  try {
+    return new URL(req.url).pathname;
+  } catch {
+    return "?";
+  }
+};
 
 /** The route-handler twin of authorizedAction: session, role, organization id; JSON errors in Portuguese. */
 export const authorizedRoute =
@@ -27,7 +37,7 @@ export const authorizedRoute =
     try {
       return await handler(req, { user, organizationId: user.organizationId, db: getDb(), params: await context.params });
     } catch (err) {
-      console.error("[route] falhou", err instanceof Error ? err.message : err);
+      console.error(`[route ${pathOf(req)}] falhou: ${describeError(err)}`);
       return NextResponse.json({ error: "Algo deu errado do nosso lado. Tente de novo em instantes." }, { status: 500 });
     }
   };

@@ -3,7 +3,7 @@ import type { DbOrTx } from "@/db/client";
 import { isUuid } from "@/lib/ids";
 import { organizations, userSessions, users } from "@/db/schema";
 import type { SessionUser } from "./login";
-import { SESSION_MAX_AGE_SECONDS } from "./session-age";
+import { SESSION_ABSOLUTE_MAX_AGE_SECONDS, SESSION_MAX_AGE_SECONDS } from "./session-age";
 
 // Ended and expired sessions are kept this long (who signed in from where), then removed at the user's next sign-in.
 const KEEP_ENDED_DAYS = 30;
@@ -35,7 +35,8 @@ export const openSession = async (
 };
 
 // A session in use is extended (12 h after the latest request, like the cookie), at most once every
-// SLIDE_EVERY_SECONDS so requests do not each write.
+// SLIDE_EVERY_SECONDS so requests do not each write, and never past SESSION_ABSOLUTE_MAX_AGE_SECONDS after
+// the sign-in.
 const SLIDE_EVERY_SECONDS = 15 * 60;
 
 /**
@@ -58,6 +59,7 @@ export const loadSessionUser = async (
       organizationName: organizations.name,
       timeZone: organizations.timeZone,
       sessionId: userSessions.id,
+      createdAt: userSessions.createdAt,
       expiresAt: userSessions.expiresAt,
     })
     .from(userSessions)
@@ -71,15 +73,19 @@ export const loadSessionUser = async (
         eq(users.active, true),
         isNull(userSessions.endedAt),
         gt(userSessions.expiresAt, sql`now()`),
+        gt(userSessions.createdAt, sql`now() - make_interval(secs => ${SESSION_ABSOLUTE_MAX_AGE_SECONDS})`),
       ),
     )
     .limit(1);
   if (!row) return null;
-  const { expiresAt, ...current } = row;
-  if (expiresAt.getTime() - Date.now() < (SESSION_MAX_AGE_SECONDS - SLIDE_EVERY_SECONDS) * 1000)
+  const { createdAt, expiresAt, ...current } = row;
+  const endOfLife = createdAt.getTime() + SESSION_ABSOLUTE_MAX_AGE_SECONDS * 1000;
+  if (expiresAt.getTime() < endOfLife && expiresAt.getTime() - Date.now() < (SESSION_MAX_AGE_SECONDS - SLIDE_EVERY_SECONDS) * 1000)
     await db
       .update(userSessions)
-      .set({ expiresAt: sql`now() + make_interval(secs => ${SESSION_MAX_AGE_SECONDS})` })
+      .set({
+        expiresAt: sql`least(now() + make_interval(secs => ${SESSION_MAX_AGE_SECONDS}), ${userSessions.createdAt} + make_interval(secs => ${SESSION_ABSOLUTE_MAX_AGE_SECONDS}))`,
+      })
       .where(and(eq(userSessions.id, current.sessionId), isNull(userSessions.endedAt)));
   return current;
 };

@@ -1,10 +1,18 @@
 import "server-only";
 import type { Db } from "@/db/client";
 import { ActionError } from "@/lib/auth/action";
+import { describeError } from "@/lib/log";
 import { toCsv } from "./csv";
 import { guessMapping, LIMITS, tooLargeMessage, type ColumnMapping, type ErrorKind } from "./fields";
 import { ImportFileError, readSpreadsheet, type SheetTable } from "./read";
-import { checkReferences, runImport, type ImportRowError, type ImportSettings } from "./run";
+import {
+  checkReferences,
+  ImportStoppedError,
+  runImport,
+  type ImportPartial,
+  type ImportRowError,
+  type ImportSettings,
+} from "./run";
 import {
   claimRun,
   createUpload,
@@ -30,7 +38,9 @@ export const jobMessages = {
   alreadyStarted: "Esta importação já foi iniciada. Acompanhe o andamento nesta página.",
   mappingOutOfRange: "A coluna escolhida não existe nesta planilha. Escolha de novo.",
   duplicateColumn: "A mesma coluna foi escolhida para dois campos. Escolha uma coluna diferente para cada um.",
-  failed: "A importação parou por um erro do nosso lado. Os lotes já gravados ficaram na base; tente de novo em instantes.",
+  failed:
+    "A importação parou por um erro do nosso lado. Veja abaixo o que ficou gravado; para completar, importe o mesmo " +
+    "arquivo de novo em instantes, com as mesmas opções (os contatos já gravados são reconhecidos pelo telefone e não se repetem).",
 };
 
 const cleanFileName = (name: string) =>
@@ -145,11 +155,38 @@ const summarizeErrors = (errors: readonly ImportRowError[]) => {
   return [...counts].map(([kind, count]) => ({ kind, count })).sort((a, b) => b.count - a.count);
 };
 
+// What the status of a run that stopped partway says: counts, the lines settled, and a report of every line not
+// written (refused, in a failed batch, or never reached), so the screen can say exactly what is in the base.
+const stoppedOutcome = async (input: RunInput, table: SheetTable, partial: ImportPartial): Promise<Partial<ImportStatus>> => {
+  if (partial.errors.length)
+    await writeErrorReport(input.organizationId, input.id, buildErrorReport(table, partial.errors)).catch(() => {});
+  const total = table.rows.length;
+  const processed = table.rows.filter((r) => r.line <= partial.written.settledThrough).length;
+  return {
+    progress: { phase: "writing", processed, total, counts: partial.counts, written: partial.written },
+    counts: partial.counts,
+    errorsPreview: preview(table, input.settings.mapping, partial.errors),
+    errorCount: partial.errors.length,
+    errorSummary: summarizeErrors(partial.errors),
+    createdTags: partial.createdTags,
+    consentChanges: partial.consentChanges,
+  };
+};
+
+// Stopped before writing anything (the file could not be read again, a choice no longer valid).
+const nothingWritten = (status: ImportStatus): Partial<ImportStatus> => {
+  const total = status.summary.totalRows;
+  const counts = { total, created: 0, updated: 0, skipped: 0, failed: 0 };
+  return { progress: { phase: "validating", processed: 0, total, counts, written: { settledThrough: 0, writing: null, lastLine: 0 } } };
+};
+
 /** Runs a prepared import to the end; never throws (a failure is written to the status for the page). */
 export const executeImport = async (db: Db, input: RunInput, running: ImportStatus): Promise<ImportStatus> => {
   let status = running;
+  let read: SheetTable | null = null;
+  let finished: ImportPartial | null = null;
   try {
-    const table = await readSpreadsheet(await readUpload(input.organizationId, input.id));
+    const table = (read = await readSpreadsheet(await readUpload(input.organizationId, input.id)));
     let lastWrite = 0;
     const result = await runImport(db, {
       organizationId: input.organizationId,
@@ -159,18 +196,22 @@ export const executeImport = async (db: Db, input: RunInput, running: ImportStat
       settings: input.settings,
       fileName: status.fileName,
       importId: input.id,
+      // Each batch is recorded before it is written (the result of a run that stops depends on it); the
+      // validation's progress at most every 300 ms.
       onProgress: async (progress) => {
-        if (Date.now() - lastWrite < 300) return;
+        if (!progress.written?.writing && Date.now() - lastWrite < 300) return;
         lastWrite = Date.now();
         status = await writeStatus({ ...status, progress });
       },
     });
+    const lastLine = table.rows.at(-1)?.line ?? 0;
+    finished = { ...result, written: { settledThrough: lastLine, writing: null, lastLine } };
     if (result.errors.length) await writeErrorReport(input.organizationId, input.id, buildErrorReport(table, result.errors));
     status = await writeStatus({
       ...status,
       state: "done",
       finishedAt: new Date().toISOString(),
-      progress: { phase: "writing", processed: table.rows.length, total: table.rows.length, counts: result.counts },
+      progress: { phase: "writing", processed: table.rows.length, total: table.rows.length, counts: result.counts, written: finished.written },
       counts: result.counts,
       errorsPreview: preview(table, input.settings.mapping, result.errors),
       errorCount: result.errors.length,
@@ -179,11 +220,16 @@ export const executeImport = async (db: Db, input: RunInput, running: ImportStat
       consentChanges: result.consentChanges,
       durationMs: result.durationMs,
     });
-  } catch (err) {
+  } catch (caught) {
+    // A run stopped partway says what it wrote; the error that stopped it is the one told and logged.
+    const stopped = caught instanceof ImportStoppedError ? caught : null;
+    const err = stopped ? stopped.stoppedBy : caught;
     const message = err instanceof ActionError || err instanceof ImportFileError ? err.message : jobMessages.failed;
     if (!(err instanceof ActionError || err instanceof ImportFileError))
-      console.error(`[import ${input.id}] falhou`, err instanceof Error ? err.message : err);
-    status = await writeStatus({ ...status, state: "failed", finishedAt: new Date().toISOString(), message }).catch(
+      console.error(`[import ${input.id}] falhou: ${describeError(err)}`);
+    const partial = stopped?.partial ?? finished;
+    const outcome = partial && read ? await stoppedOutcome(input, read, partial) : nothingWritten(status);
+    status = await writeStatus({ ...status, ...outcome, state: "failed", finishedAt: new Date().toISOString(), message }).catch(
       () => status,
     );
   } finally {

@@ -33,7 +33,7 @@ export const login = publicAction(
       if (err instanceof AuthError && err.type === "CredentialsSignin") {
         const [reason, minutes] = String((err as AuthError & { code?: string }).code ?? "invalid").split(":");
         const message = (loginMessages[reason as LoginFailure] ?? loginMessages.invalid)(Number(minutes) || undefined);
-        return { ok: false, code: reason === "locked" ? "forbidden" : "invalid", message };
+        return { ok: false, code: reason === "locked" || reason === "ip_locked" ? "forbidden" : "invalid", message };
       }
       throw err;
     }

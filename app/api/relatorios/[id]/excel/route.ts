@@ -2,6 +2,7 @@ import { PassThrough, Readable } from "node:stream";
 import { NextResponse } from "next/server";
 import { z } from "zod";
 import { authorizedRoute } from "@/lib/auth/route";
+import { describeError } from "@/lib/log";
 import { exportFileName, loadReportCampaign, writeCampaignCsv, writeCampaignWorkbook } from "@/lib/reports/export";
 
 const params = z.object({ id: z.coerce.number().int().positive() });
@@ -18,7 +19,7 @@ export const GET = authorizedRoute<{ id: string }>({ role: "gestor" }, async (re
   // Written while the browser reads; a download cancelled halfway destroys the stream and the writer stops
   // reading (its cursor is closed with the loop).
   (csv ? writeCampaignCsv : writeCampaignWorkbook)(db, target, out).catch((err: unknown) => {
-    console.error("[relatorio] exportação falhou", err instanceof Error ? err.message : err);
+    console.error(`[relatorio] exportação falhou: ${describeError(err)}`);
     out.destroy(err instanceof Error ? err : new Error(String(err)));
   });
   const name = exportFileName(info.campaign.name, new Date(), user.timeZone, csv ? "csv" : "xlsx");
