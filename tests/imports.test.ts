@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { and, asc, eq, sql } from "drizzle-orm";
@@ -8,18 +8,26 @@ import { getDb } from "@/db/client";
 import { auditLog, chips, consentEvents, contactChips, contacts, tags, wallets } from "@/db/schema";
 import { parseCsv } from "@/lib/imports/csv";
 import { acceptUpload, buildErrorReport, prepareImport } from "@/lib/imports/job";
+import { describeStoppedImport } from "@/lib/imports/outcome";
 import { readSpreadsheet } from "@/lib/imports/read";
-import { runImport, runMessages, type ImportSettings } from "@/lib/imports/run";
-import { interruptedMessage, readStatus, sweepExpired, writeStatus } from "@/lib/imports/store";
+import { ImportStoppedError, runImport, runMessages, type ImportSettings } from "@/lib/imports/run";
+import { interruptedMessage, readStatus, STALE_RUN_MS, sweepExpired, toView, writeStatus } from "@/lib/imports/store";
 import { createOrganization, createUser } from "./support/fixtures";
 
 const importsDir = mkdtempSync(path.join(os.tmpdir(), "disparo-imports-test-"));
+// The system's temporary folder, for this file only: whatever a read or an import leaves there is seen.
+const tmpDir = mkdtempSync(path.join(os.tmpdir(), "disparo-imports-tmp-"));
+const savedTmp = process.env.TMPDIR;
 beforeAll(() => {
   process.env.DISPARO_IMPORTS_DIR = importsDir;
+  process.env.TMPDIR = tmpDir;
 });
 afterAll(() => {
   delete process.env.DISPARO_IMPORTS_DIR;
+  if (savedTmp === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = savedTmp;
   rmSync(importsDir, { recursive: true, force: true });
+  rmSync(tmpDir, { recursive: true, force: true });
 });
 
 // Excel pt-BR's "CSV (separado por vírgulas)": Windows-1252, ";" and CRLF.
@@ -255,7 +263,7 @@ describe("contact import (CSV, Windows-1252, ';')", () => {
         { line: 4, reason: runMessages.batchFailed(4, 5), kinds: ["batch"] },
         { line: 5, reason: runMessages.batchFailed(4, 5), kinds: ["batch"] },
       ]);
-      const phones = (await contactsOf(f)).map((c) => c.phone).filter((p) => p.startsWith("+55119000"));
+      const phones = (await contactsOf(f)).map((c) => c.phone ?? "").filter((p) => p.startsWith("+55119000"));
       expect(phones).toEqual(["+5511900000001", "+5511900000002", "+5511900000005"]);
       // Nothing of the failed batch anywhere: no chip registration, no consent event for it.
       const registered = await f.db.select().from(contactChips).where(eq(contactChips.organizationId, f.org.id));
@@ -388,5 +396,210 @@ describe("import job (upload kept on the server, status, report)", () => {
     await expect(
       acceptUpload({ organizationId: f.org.id, userId: f.user.id, fileName: "vazia.csv", bytes: new TextEncoder().encode("Nome;Telefone\r\n") }),
     ).rejects.toMatchObject({ message: expect.stringMatching(/^A planilha não tem linhas de contatos, só o cabeçalho/) });
+  });
+});
+
+const workbook = async (rows: number, extra?: (ws: ExcelJS.Worksheet) => void) => {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet("Contatos");
+  ws.addRow(["Nome", "Telefone"]);
+  for (let i = 0; i < rows; i++) ws.addRow([`Pessoa ${i}`, `(11) 9${String(10_000_000 + i)}`]);
+  extra?.(ws);
+  return new Uint8Array(await wb.xlsx.writeBuffer());
+};
+
+// The central directory of `bytes` says `size` bytes unpacked for `part` (what a crafted file would declare).
+const declareSize = (bytes: Uint8Array, part: string, size: number) => {
+  const buf = Buffer.from(bytes);
+  const signature = Buffer.from([0x50, 0x4b, 0x01, 0x02]);
+  for (let p = buf.indexOf(signature); p >= 0; p = buf.indexOf(signature, p + 4))
+    if (buf.toString("utf8", p + 46, p + 46 + buf.readUInt16LE(p + 28)) === part) buf.writeUInt32LE(size, p + 24);
+  return new Uint8Array(buf);
+};
+
+describe("import of a hostile or oversized XLSX", () => {
+  it("refuses, at upload, a workbook that declares too much unpacked, too many columns or a giant cell, keeping nothing", async () => {
+    const f = await setup();
+    const upload = (bytes: Uint8Array) => acceptUpload({ organizationId: f.org.id, userId: f.user.id, fileName: "contatos.xlsx", bytes });
+    const bomb = declareSize(await workbook(10), "xl/worksheets/sheet1.xml", 3_000_000_000);
+    await expect(upload(bomb)).rejects.toMatchObject({
+      code: "invalid",
+      message: expect.stringMatching(/^Aberto, este arquivo XLSX ocupa 3\.000 MB; o limite é 200 MB\. Apague as abas/),
+      fieldErrors: { file: [expect.stringMatching(/^Aberto, este arquivo XLSX/)] },
+    });
+    await expect(upload(await workbook(10, (ws) => (ws.getCell("CW5").value = "x")))).rejects.toMatchObject({
+      message: expect.stringMatching(/^A linha 5 tem dados na coluna CW \(a 101ª\); o limite é 100 colunas/),
+    });
+    await expect(upload(await workbook(10, (ws) => (ws.getCell("B7").value = "9".repeat(100_000))))).rejects.toMatchObject({
+      message: expect.stringMatching(/^A célula B7 tem 100\.000 caracteres; o limite é 32\.767 por célula/),
+    });
+    expect(existsSync(path.join(importsDir, f.org.id))).toBe(false);
+    expect(readdirSync(tmpDir)).toEqual([]);
+  });
+
+  it("leaves no temporary file after an import, a refusal, or a read stopped partway", async () => {
+    const f = await setup();
+    const before = readdirSync(tmpDir);
+    expect(before).toEqual([]);
+    // Written by exceljs, like by Excel: the sheet comes before the shared strings in the ZIP.
+    const uploaded = await acceptUpload({ organizationId: f.org.id, userId: f.user.id, fileName: "ok.xlsx", bytes: await workbook(30) });
+    expect(readdirSync(tmpDir)).toEqual([]);
+    const run = await prepareImport(f.db, {
+      organizationId: f.org.id,
+      userId: f.user.id,
+      timeZone: "America/Sao_Paulo",
+      id: uploaded.id,
+      settings: { ...f.settings, mapping: { name: 0, phone: 1 } },
+    });
+    await expect(run()).resolves.toMatchObject({ state: "done", counts: { created: 30 } });
+    expect(readdirSync(tmpDir)).toEqual([]);
+    expect(readdirSync(path.join(importsDir, f.org.id, uploaded.id))).toEqual(["run.lock", "status.json"]);
+
+    const bomb = declareSize(await workbook(30), "xl/sharedStrings.xml", 0xffffffff);
+    await expect(acceptUpload({ organizationId: f.org.id, userId: f.user.id, fileName: "b.xlsx", bytes: bomb })).rejects.toThrow();
+    // Stops at line 12 of 31.
+    const wide = await workbook(30, (ws) => (ws.getCell("DA12").value = "x"));
+    await expect(acceptUpload({ organizationId: f.org.id, userId: f.user.id, fileName: "w.xlsx", bytes: wide })).rejects.toThrow(
+      /A linha 12 tem dados na coluna DA/,
+    );
+    expect(readdirSync(tmpDir)).toEqual([]);
+    expect(readdirSync(path.join(importsDir, f.org.id))).toEqual([uploaded.id]);
+  });
+});
+
+describe("the upload store's own temporary files", () => {
+  it("a status that cannot be written leaves no half-written copy beside it", async () => {
+    const f = await setup();
+    const uploaded = await acceptUpload({ organizationId: f.org.id, userId: f.user.id, fileName: "a.csv", bytes: csvBytes() });
+    const dir = path.join(importsDir, f.org.id, uploaded.id);
+    // A folder where status.json should go: the rename of the written copy fails.
+    rmSync(path.join(dir, "status.json"));
+    mkdirSync(path.join(dir, "status.json", "x"), { recursive: true });
+    await expect(writeStatus({ ...uploaded, state: "running" })).rejects.toThrow();
+    expect(readdirSync(dir).sort()).toEqual(["status.json", "upload.bin"]);
+  });
+});
+
+describe("an import that stops partway says exactly what it wrote", () => {
+  const bigCsv = (rows: number, bad: (i: number) => boolean = () => false) =>
+    new TextEncoder().encode(
+      ["Nome;Telefone", ...Array.from({ length: rows }, (_, i) => `Pessoa ${i};${bad(i) ? "123" : `(11) 9${String(20_000_000 + i)}`}`)].join("\n"),
+    );
+  const phonesInBase = async (f: Fixture) =>
+    (await contactsOf(f)).map((c) => c.phone ?? "").filter((p) => p.startsWith("+55119200"));
+
+  it("the server going down mid-batch: the status names the lines written, the batch in flight and the rest", async () => {
+    const f = await setup();
+    // 3,500 rows (lines 2–3,501), batches of 1,000: the third batch (lines 2,002–3,001) waits on a lock the test holds.
+    const uploaded = await acceptUpload({ organizationId: f.org.id, userId: f.user.id, fileName: "grande.csv", bytes: bigCsv(3500) });
+    await f.db.execute(sql`
+      create or replace function imports_test_wait() returns trigger language plpgsql as $$
+      begin
+        if new.phone = '+5511920002500' then perform pg_advisory_xact_lock(hashtext('imports-test-wait')); end if;
+        return new;
+      end $$`);
+    await f.db.execute(sql`create trigger imports_test_wait before insert on contacts for each row execute function imports_test_wait()`);
+    try {
+      const run = await prepareImport(f.db, {
+        organizationId: f.org.id,
+        userId: f.user.id,
+        timeZone: "America/Sao_Paulo",
+        id: uploaded.id,
+        settings: { ...f.settings, mapping: { name: 0, phone: 1 }, chipId: null },
+      });
+      let finished: Promise<unknown> = Promise.resolve();
+      await f.db.transaction(async (tx) => {
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtext('imports-test-wait'))`);
+        finished = run();
+        // Wait until the run has recorded the third batch as being written.
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+          const status = await readStatus(f.org.id, uploaded.id);
+          if (status?.progress?.written?.writing?.from === 2002) break;
+          if (Date.now() > deadline) throw new Error("a importação não chegou ao terceiro lote");
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        expect(await phonesInBase(f)).toHaveLength(2000);
+        // As the page sees it once the run is silent for longer than a live run can be: the process died.
+        const seen = await readStatus(f.org.id, uploaded.id, Date.now() + STALE_RUN_MS + 60_000);
+        expect(seen).toMatchObject({
+          state: "failed",
+          message: interruptedMessage,
+          progress: { counts: { created: 2000 }, written: { settledThrough: 2001, writing: { from: 2002, to: 3001 }, lastLine: 3501 } },
+        });
+        expect(describeStoppedImport(toView(seen!))).toEqual([
+          { kind: "written", text: "Gravados: 2.000 contatos (2.000 novos e 0 atualizados), das linhas 2 a 2.001." },
+          { kind: "uncertain", text: "Linhas 2.002 a 3.001: estavam sendo gravadas quando a importação parou e podem ter entrado ou não." },
+          { kind: "not_written", text: "Linhas 3.002 a 3.501: nada foi gravado." },
+        ]);
+      });
+      await expect(finished).resolves.toMatchObject({ state: "done", counts: { created: 3500 } });
+    } finally {
+      await f.db.execute(sql`drop trigger if exists imports_test_wait on contacts`);
+    }
+  });
+
+  it("a run that stops between batches reports every line it did not write, and the base holds exactly the others", async () => {
+    const f = await setup();
+    // Lines 2–2,501; every 100th row has a bad phone. The third batch's status cannot be written: the run stops.
+    const table = await readSpreadsheet(bigCsv(2500, (i) => i % 100 === 0));
+    let batches = 0;
+    const stopped = await runImport(f.db, {
+      organizationId: f.org.id,
+      userId: f.user.id,
+      timeZone: "America/Sao_Paulo",
+      table,
+      settings: { ...f.settings, mapping: { name: 0, phone: 1 }, chipId: null },
+      fileName: "grande.csv",
+      onProgress: (p) => {
+        if (p.written?.writing && ++batches === 3) throw new Error("disco cheio");
+      },
+    }).catch((err: unknown) => err);
+    expect(stopped).toBeInstanceOf(ImportStoppedError);
+    const { partial } = stopped as ImportStoppedError;
+    const settled = partial.written.settledThrough;
+    expect(partial.written.writing).toBeNull();
+    const validLines = table.rows.filter((r) => r.cells[1] !== "123").map((r) => r.line);
+    const writtenLines = validLines.filter((l) => l <= settled);
+    expect(writtenLines).toHaveLength(2000);
+    expect(partial.counts).toEqual({ total: 2500, created: 2000, updated: 0, skipped: 0, failed: 500 });
+    // The base: exactly the lines up to the settled one; the report: every other line, each with its reason.
+    const inBase = new Set(await phonesInBase(f));
+    expect(inBase.size).toBe(2000);
+    const phoneOf = (line: number) => `+55119${String(20_000_000 + line - 2)}`;
+    expect(writtenLines.every((l) => inBase.has(phoneOf(l)))).toBe(true);
+    const reported = new Map(partial.errors.map((e) => [e.line, e.reason]));
+    expect(reported.size).toBe(500);
+    for (const r of table.rows) expect(inBase.has(phoneOf(r.line)) !== reported.has(r.line)).toBe(true);
+    expect(reported.get(settled + 1)).toBe(runMessages.notReached);
+    expect(reported.get(2)).toBe("Telefone curto demais: inclua o DDD.");
+  });
+
+  it("a run that stops before writing says nothing was written, with the reason and every line in the report", async () => {
+    const f = await setup();
+    // 60 etiquetas that do not exist yet: more than an import may create.
+    const lines = ["Nome;Telefone;Etiquetas", ...Array.from({ length: 60 }, (_, i) => `P ${i};(11) 93000-00${String(i).padStart(2, "0")};nova ${i}`)];
+    const uploaded = await acceptUpload({
+      organizationId: f.org.id,
+      userId: f.user.id,
+      fileName: "etiquetas.csv",
+      bytes: new TextEncoder().encode(lines.join("\n")),
+    });
+    const run = await prepareImport(f.db, {
+      organizationId: f.org.id,
+      userId: f.user.id,
+      timeZone: "America/Sao_Paulo",
+      id: uploaded.id,
+      settings: { ...f.settings, mapping: { name: 0, phone: 1, tags: 2 } },
+    });
+    const done = await run();
+    expect(done).toMatchObject({ state: "failed", message: runMessages.tooManyNewTags(60), counts: { created: 0, updated: 0, failed: 60 } });
+    expect(describeStoppedImport(toView(done))).toEqual([
+      { kind: "not_written", text: "Nenhum contato foi gravado: a base ficou como estava." },
+      { kind: "not_written", text: "O relatório traz cada linha não gravada (60), com o motivo." },
+    ]);
+    const report = readFileSync(path.join(importsDir, f.org.id, uploaded.id, "erros.csv"), "utf8");
+    expect(report.split("\r\n").filter(Boolean)).toHaveLength(61);
+    expect(await contactsOf(f)).toHaveLength(2);
   });
 });

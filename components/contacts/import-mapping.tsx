@@ -310,7 +310,7 @@ export function ImportMapping({
               label="Chip em que os contatos estão cadastrados"
               htmlFor="chipId"
               error={fieldError("chipId")}
-              hint="Conta para o escopo de chip das campanhas."
+              hint="Nas campanhas deste chip, eles contam como “cadastrados no chip” em Quem recebe."
             >
               <NativeSelect id="chipId" value={chipId} onChange={(e) => setChipId(e.target.value)}>
                 <NativeSelectOption value="">Nenhum</NativeSelectOption>

@@ -4,6 +4,8 @@ import Link from "next/link";
 import {
   CircleAlertIcon,
   CircleCheckIcon,
+  CircleHelpIcon,
+  CircleXIcon,
   DownloadIcon,
   RefreshCwIcon,
   SkipForwardIcon,
@@ -19,7 +21,9 @@ import { Card, CardAction, CardDescription, CardHeader, CardTitle } from "@/comp
 import { StatCard } from "@/components/ui/stat-card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { errorKindLabels, formatInt } from "@/lib/imports/fields";
+import { describeStoppedImport, type OutcomeLine } from "@/lib/imports/outcome";
 import type { ImportView } from "@/lib/imports/store";
+import { cn } from "@/lib/utils";
 
 const seconds = (ms: number) =>
   ms < 1000
@@ -54,6 +58,21 @@ export function ImportResult({ view, onRestart }: { view: ImportView; onRestart:
             <p>{view.message ?? "Algo deu errado do nosso lado. Tente de novo em instantes."}</p>
           </AlertDescription>
         </Alert>
+        <Card className="gap-3">
+          <CardHeader>
+            <CardTitle>O que ficou na base</CardTitle>
+            <CardDescription>Os contatos são gravados em lotes de 1.000 linhas; cada lote entra inteiro ou não entra.</CardDescription>
+          </CardHeader>
+          <ul className="grid gap-2 px-6 text-sm" aria-label="O que ficou na base">
+            {describeStoppedImport(view).map((line) => (
+              <li key={line.text} className="flex items-start gap-2">
+                <OutcomeIcon kind={line.kind} />
+                <span>{line.text}</span>
+              </li>
+            ))}
+          </ul>
+        </Card>
+        {(view.errorCount ?? 0) > 0 ? <ErrorsCard view={view} title="Linhas não gravadas" /> : null}
         {actions}
       </div>
     );
@@ -61,7 +80,6 @@ export function ImportResult({ view, onRestart }: { view: ImportView; onRestart:
 
   const c = view.counts;
   const errorCount = view.errorCount ?? 0;
-  const shown = view.errorsPreview ?? [];
   const imported = c.created + c.updated;
   return (
     <div className="grid gap-6">
@@ -119,62 +137,76 @@ export function ImportResult({ view, onRestart }: { view: ImportView; onRestart:
         </div>
       ) : null}
 
-      {errorCount > 0 ? (
-        <Card className="gap-4 pb-0">
-          <CardHeader>
-            <CardTitle>Linhas com erro</CardTitle>
-            <CardDescription>
-              {errorCount > shown.length
-                ? `As ${formatInt(shown.length)} primeiras de ${formatInt(errorCount)}; o relatório tem todas.`
-                : "O relatório traz cada linha como estava na planilha, com o motivo."}
-            </CardDescription>
-            <CardAction>
-              <Button variant="outline" asChild>
-                <a href={`/api/contatos/importacoes/${view.id}/erros`} download>
-                  <DownloadIcon aria-hidden="true" />
-                  Baixar relatório de erros (CSV)
-                </a>
-              </Button>
-            </CardAction>
-          </CardHeader>
-          {view.errorSummary?.length ? (
-            <ul className="flex flex-wrap gap-2 px-6" aria-label="Motivos">
-              {view.errorSummary.map((s) => (
-                <li key={s.kind}>
-                  <Badge variant="outline" className="gap-1.5 py-1 text-sm font-normal">
-                    <span className="font-semibold tabular-nums">{formatInt(s.count)}</span>
-                    {errorKindLabels[s.kind]}
-                  </Badge>
-                </li>
-              ))}
-            </ul>
-          ) : null}
-          <div className="border-t [&_[data-slot=table-container]]:max-h-[28rem] [&_thead]:sticky [&_thead]:top-0 [&_thead]:z-10 [&_thead]:bg-card [&_thead]:shadow-[0_1px_0_var(--border)]">
-            <Table>
-              <TableHeader>
-                <TableRow className="hover:bg-transparent">
-                  <TableHead className="w-20 pl-6">Linha</TableHead>
-                  <TableHead>Telefone</TableHead>
-                  <TableHead>Nome</TableHead>
-                  <TableHead>Motivo</TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {shown.map((e) => (
-                  <TableRow key={e.line}>
-                    <TableCell className="pl-6 tabular-nums">{formatInt(e.line)}</TableCell>
-                    <TableCell className="max-w-44 truncate font-mono text-xs">{e.phone || "—"}</TableCell>
-                    <TableCell className="max-w-48 truncate">{e.name || "—"}</TableCell>
-                    <TableCell className="min-w-80 whitespace-normal text-muted-foreground">{e.reason}</TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </div>
-        </Card>
-      ) : null}
+      {errorCount > 0 ? <ErrorsCard view={view} title="Linhas com erro" /> : null}
 
       {actions}
     </div>
+  );
+}
+
+function OutcomeIcon({ kind }: { kind: OutcomeLine["kind"] }) {
+  const Icon = kind === "written" ? CircleCheckIcon : kind === "uncertain" ? CircleHelpIcon : CircleXIcon;
+  const color =
+    kind === "written" ? "text-success" : kind === "uncertain" ? "text-warning-foreground dark:text-warning" : "text-destructive";
+  return <Icon className={cn("mt-0.5 size-4 shrink-0", color)} aria-hidden="true" />;
+}
+
+// The rows an import did not write, the first ones on screen and all of them in the downloadable report.
+function ErrorsCard({ view, title }: { view: ImportView; title: string }) {
+  const errorCount = view.errorCount ?? 0;
+  const shown = view.errorsPreview ?? [];
+  return (
+    <Card className="gap-4 pb-0">
+      <CardHeader>
+        <CardTitle>{title}</CardTitle>
+        <CardDescription>
+          {errorCount > shown.length
+            ? `As ${formatInt(shown.length)} primeiras de ${formatInt(errorCount)}; o relatório tem todas.`
+            : "O relatório traz cada linha como estava na planilha, com o motivo."}
+        </CardDescription>
+        <CardAction>
+          <Button variant="outline" asChild>
+            <a href={`/api/contatos/importacoes/${view.id}/erros`} download>
+              <DownloadIcon aria-hidden="true" />
+              Baixar relatório de erros (CSV)
+            </a>
+          </Button>
+        </CardAction>
+      </CardHeader>
+      {view.errorSummary?.length ? (
+        <ul className="flex flex-wrap gap-2 px-6" aria-label="Motivos">
+          {view.errorSummary.map((s) => (
+            <li key={s.kind}>
+              <Badge variant="outline" className="gap-1.5 py-1 text-sm font-normal">
+                <span className="font-semibold tabular-nums">{formatInt(s.count)}</span>
+                {errorKindLabels[s.kind]}
+              </Badge>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <div className="border-t [&_[data-slot=table-container]]:max-h-[28rem] [&_thead]:sticky [&_thead]:top-0 [&_thead]:z-10 [&_thead]:bg-card [&_thead]:shadow-[0_1px_0_var(--border)]">
+        <Table>
+          <TableHeader>
+            <TableRow className="hover:bg-transparent">
+              <TableHead className="w-20 pl-6">Linha</TableHead>
+              <TableHead>Telefone</TableHead>
+              <TableHead>Nome</TableHead>
+              <TableHead>Motivo</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {shown.map((e) => (
+              <TableRow key={e.line}>
+                <TableCell className="pl-6 tabular-nums">{formatInt(e.line)}</TableCell>
+                <TableCell className="max-w-44 truncate font-mono text-xs">{e.phone || "—"}</TableCell>
+                <TableCell className="max-w-48 truncate">{e.name || "—"}</TableCell>
+                <TableCell className="min-w-80 whitespace-normal text-muted-foreground">{e.reason}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      </div>
+    </Card>
   );
 }

@@ -6,6 +6,21 @@ export type TextEncodingName = "utf-8" | "windows-1252" | "utf-16le" | "utf-16be
 
 export class CsvError extends Error {}
 
+/** A record with data past `maxFields` fields, or a field longer than `maxFieldLength`; `record` counts from 1. */
+export class CsvLimitError extends CsvError {
+  constructor(
+    readonly limit: "fields" | "length",
+    readonly record: number,
+    /** 0-based. */
+    readonly field: number,
+    readonly length: number,
+  ) {
+    super(`csv: registro ${record}, campo ${field + 1}: limite de ${limit === "fields" ? "campos" : "tamanho"}`);
+  }
+}
+
+export type CsvLimits = { maxFields: number; maxFieldLength: number };
+
 const QUOTE = 34;
 const LF = 10;
 const CR = 13;
@@ -27,13 +42,23 @@ export const detectDelimiter = (text: string): CsvDelimiter => {
 /**
  * Parses the whole text into records of fields. Quotes are special only at the start of a field (a stray
  * quote inside an unquoted field is kept as text, as Excel does); an unterminated quote is an error, because
- * it would swallow the rest of the file into one field.
+ * it would swallow the rest of the file into one field. With `limits`, empty fields past `maxFields` are dropped
+ * (Excel pads every line to the widest one) and a field with data there, or a field too long, throws CsvLimitError.
  */
-export const parseCsv = (text: string, delimiter: CsvDelimiter): string[][] => {
+export const parseCsv = (text: string, delimiter: CsvDelimiter, limits?: CsvLimits): string[][] => {
   const records: string[][] = [];
   const sep = delimiter.charCodeAt(0);
   const n = text.length;
   let record: string[] = [];
+  // Fields seen in this record, the dropped ones included.
+  let fields = 0;
+  const push = (field: string) => {
+    if (!limits) return void record.push(field);
+    const index = fields++;
+    if (field.length > limits.maxFieldLength) throw new CsvLimitError("length", records.length + 1, index, field.length);
+    if (index < limits.maxFields) record.push(field);
+    else if (field.trim()) throw new CsvLimitError("fields", records.length + 1, index, field.length);
+  };
   let i = 0;
   let line = 1;
   while (i < n) {
@@ -77,13 +102,13 @@ export const parseCsv = (text: string, delimiter: CsvDelimiter): string[][] => {
       field = text.slice(i, j);
       i = j;
     }
-    record.push(field);
+    push(field);
     if (i >= n) break;
     const c = text.charCodeAt(i);
     if (c === sep) {
       i++;
       // A separator at the very end of the text still closes an (empty) last field.
-      if (i >= n) record.push("");
+      if (i >= n) push("");
       continue;
     }
     // End of record: CRLF, LF or a lone CR.
@@ -91,6 +116,7 @@ export const parseCsv = (text: string, delimiter: CsvDelimiter): string[][] => {
     line++;
     records.push(record);
     record = [];
+    fields = 0;
   }
   if (record.length) records.push(record);
   return records;

@@ -144,7 +144,8 @@ export type ErrorKind =
   | "optInSource"
   | "optInAt"
   | "tags"
-  | "batch";
+  | "batch"
+  | "stopped";
 
 // Read after a count: "3 telefones inválidos" would need plurals, so these read as "3 · telefone inválido".
 export const errorKindLabels: Record<ErrorKind, string> = {
@@ -158,6 +159,7 @@ export const errorKindLabels: Record<ErrorKind, string> = {
   optInAt: "data do opt-in inválida",
   tags: "etiqueta longa demais",
   batch: "lote não gravado (erro no banco)",
+  stopped: "não gravada (a importação parou antes)",
 };
 
 export const LIMITS = {
@@ -166,6 +168,19 @@ export const LIMITS = {
   // a larger body reaches the action cut short.
   maxBytes: 10_000_000,
   maxRows: 200_000,
+  // Columns with data, and characters per cell: Excel's own cell limit, so no file Excel wrote is refused for it.
+  // Checked while reading, so a row with a cell at column XFD or a cell of megabytes is refused as it comes.
+  maxColumns: 100,
+  maxCellLength: 32_767,
+  // An XLSX is a ZIP: what its parts declare once unpacked, refused before anything is inflated (and inflating
+  // stops there if they lied). maxRows × ~1,000 bytes of sheet XML a row (about 20 filled columns); a real
+  // 10 MB upload unpacks to at most ~100 MB (sheets and shared strings compress 10–15 to 1; 200,000 rows of 6
+  // columns are ~60 MB).
+  maxUnzippedBytes: 200_000_000,
+  // Unpacked / packed size of one part: real sheets and shared strings are 5–20, a zip bomb ~1,000 (deflate's
+  // maximum). Parts under maxRatioFloor bytes unpacked are not checked: they cannot hurt.
+  maxZipRatio: 100,
+  maxRatioFloor: 1_000_000,
   previewRows: 10,
   maxNewTags: 50,
 } as const;

@@ -40,7 +40,26 @@ export type ImportCounts = {
 
 export type ImportRowError = { line: number; reason: string; kinds: ErrorKind[] };
 
-export type ImportProgress = { phase: "validating" | "writing"; processed: number; total: number; counts: ImportCounts };
+/**
+ * Where the writing stands, kept in the status at every batch, so that a run that stops (an error, or the server
+ * going down) can say exactly which lines of the file are in the base and which are not.
+ */
+export type ImportWritten = {
+  /** Every line up to this one is settled: written, left as it was ("ignorar") or refused with a reason. */
+  settledThrough: number;
+  /** The batch being written now (its first and last line): in the base only if it committed. */
+  writing: { from: number; to: number } | null;
+  /** The file's last data line. */
+  lastLine: number;
+};
+
+export type ImportProgress = {
+  phase: "validating" | "writing";
+  processed: number;
+  total: number;
+  counts: ImportCounts;
+  written?: ImportWritten;
+};
 
 export type ImportResult = {
   counts: ImportCounts;
@@ -51,6 +70,21 @@ export type ImportResult = {
   failedBatches: number;
   durationMs: number;
 };
+
+/** What a run that stopped partway had written; the errors list every line it did not write, with the reason. */
+export type ImportPartial = Pick<ImportResult, "counts" | "errors" | "createdTags" | "consentChanges"> & {
+  written: ImportWritten;
+};
+
+/** A run that stopped partway (`stoppedBy` is why): batches commit one by one, so some may be in the base. */
+export class ImportStoppedError extends Error {
+  constructor(
+    readonly partial: ImportPartial,
+    readonly stoppedBy: unknown,
+  ) {
+    super("importação interrompida");
+  }
+}
 
 export const BATCH_SIZE = 1_000;
 
@@ -66,6 +100,7 @@ export const runMessages = {
   batchFailed: (from: number, to: number) =>
     `Não gravada: o lote das linhas ${formatInt(from)} a ${formatInt(to)} falhou no banco de dados e foi desfeito ` +
     "por inteiro (nenhuma linha dele entrou). Importe estas linhas de novo.",
+  notReached: "Não gravada: a importação parou antes de chegar a esta linha. Importe-a de novo.",
 };
 
 type Actor = { organizationId: string; userId: string | null };
@@ -128,7 +163,15 @@ const resolveTagNames = async (db: Db, organizationId: string, names: Map<string
 
 /**
  * Imports a parsed spreadsheet: validates every row, then writes the valid ones in batches, each batch one
- * transaction (all of its rows or none). Every query is scoped by the organization.
+ * transaction (all of its rows or none). Every query is scoped by the organization. A run that stops partway
+ * throws ImportStoppedError with what it wrote.
+ *
+ * Not one transaction for the whole file: every contact write also moves the organization's segment count
+ * buckets (statement triggers of migrations 0003 and 0007), so a transaction holds the bucket rows it touched —
+ * the organization-wide ones among them — until it commits. One transaction of 200,000 rows (~18 s) would make
+ * every other contact write of the organization wait that long (an opt-out by webhook, which answers Meta only
+ * after it commits; a contact saved on screen; another import), and its lock order across batches would deadlock
+ * with them. A batch holds them ~100 ms.
  */
 export const runImport = async (
   db: Db,
@@ -154,12 +197,17 @@ export const runImport = async (
     errors.push({ line, reason, kinds });
     counts.failed++;
   };
-  const progress = (phase: ImportProgress["phase"], processed: number) =>
-    input.onProgress?.({ phase, processed, total, counts: { ...counts } });
+  const lastLine = total ? table.rows[total - 1]!.line : 0;
+  let settledThrough = 0;
+  let createdTags: string[] = [];
+  let consentChanges = 0;
+  const written = (writing: ImportWritten["writing"]): ImportWritten => ({ settledThrough, writing, lastLine });
+  const progress = (phase: ImportProgress["phase"], processed: number, writing: ImportWritten["writing"] = null) =>
+    input.onProgress?.({ phase, processed, total, counts: { ...counts }, written: written(writing) });
 
   await checkReferences(db, organizationId, settings);
 
-  // 1. Every row on its own, then repeated phones (the later row is the one reported).
+  // 1. Every row on its own, then repeated phones (the later row is the one reported). Nothing is written yet.
   const valid: ParsedRow[] = [];
   const firstLine = new Map<string, number>();
   const tagNames = new Map<string, string>();
@@ -182,67 +230,79 @@ export const runImport = async (
     valid.push(row);
     if (i % 20_000 === 19_999) await progress("validating", i + 1);
   }
-  await progress("writing", counts.failed);
 
-  const { ids: tagIdByName, created: createdTags } = await resolveTagNames(db, organizationId, tagNames);
-  const fileTagIds = [...new Set(settings.tagIds)];
+  try {
+    const resolved = await resolveTagNames(db, organizationId, tagNames);
+    const tagIdByName = resolved.ids;
+    createdTags = resolved.created;
+    const fileTagIds = [...new Set(settings.tagIds)];
 
-  let consentChanges = 0;
-  let batches = 0;
-  let failedBatches = 0;
-  for (let start = 0; start < valid.length; start += batchSize) {
-    // Sorted by phone, so two imports touching the same contacts lock them in the same order.
-    const batch = valid.slice(start, start + batchSize).sort((a, b) => (a.phone < b.phone ? -1 : a.phone > b.phone ? 1 : 0));
-    batches++;
-    try {
-      const outcome = await writeBatch(db, { organizationId, userId, settings, now, batch, tagIdByName, fileTagIds });
-      counts.created += outcome.created;
-      counts.updated += outcome.updated;
-      counts.skipped += outcome.skipped;
-      consentChanges += outcome.consentChanges;
-      for (const e of outcome.errors) fail(e.line, e.reason, e.kinds);
-    } catch (err) {
-      failedBatches++;
-      // Only the PostgreSQL error code: the message may quote a phone or a name.
-      const cause = (err as { cause?: { code?: unknown } } | null)?.cause;
-      const code = cause?.code ?? (err as { code?: unknown } | null)?.code;
-      console.error(`[import ${input.importId ?? "-"}] lote ${batches} desfeito (linhas ${batch.length})`, String(code ?? "sem código"));
-      const lines = batch.map((r) => r.line);
-      const from = Math.min(...lines);
-      const to = Math.max(...lines);
-      for (const row of batch) fail(row.line, runMessages.batchFailed(from, to), ["batch"]);
+    let batches = 0;
+    let failedBatches = 0;
+    for (let start = 0; start < valid.length; start += batchSize) {
+      // A batch is consecutive valid rows of the file: every line before its first one is settled.
+      const rows = valid.slice(start, start + batchSize);
+      const from = rows[0]!.line;
+      const to = rows[rows.length - 1]!.line;
+      settledThrough = from - 1;
+      await progress("writing", counts.failed + counts.created + counts.updated + counts.skipped, { from, to });
+      // Sorted by phone, so two imports touching the same contacts lock them in the same order.
+      const batch = rows.sort((a, b) => (a.phone < b.phone ? -1 : a.phone > b.phone ? 1 : 0));
+      batches++;
+      try {
+        const outcome = await writeBatch(db, { organizationId, userId, settings, now, batch, tagIdByName, fileTagIds });
+        counts.created += outcome.created;
+        counts.updated += outcome.updated;
+        counts.skipped += outcome.skipped;
+        consentChanges += outcome.consentChanges;
+        for (const e of outcome.errors) fail(e.line, e.reason, e.kinds);
+      } catch (err) {
+        failedBatches++;
+        // Only the PostgreSQL error code: the message may quote a phone or a name.
+        const cause = (err as { cause?: { code?: unknown } } | null)?.cause;
+        const code = cause?.code ?? (err as { code?: unknown } | null)?.code;
+        console.error(`[import ${input.importId ?? "-"}] lote ${batches} desfeito (linhas ${batch.length})`, String(code ?? "sem código"));
+        for (const row of batch) fail(row.line, runMessages.batchFailed(from, to), ["batch"]);
+      }
+      settledThrough = to;
     }
-    await progress("writing", Math.min(total, counts.failed + counts.created + counts.updated + counts.skipped));
-  }
+    settledThrough = lastLine;
+    await progress("writing", total);
 
-  errors.sort((a, b) => a.line - b.line);
-  const durationMs = Math.round(performance.now() - started);
-  await audit(db, {
-    organizationId,
-    userId,
-    action: "contacts.import",
-    entityType: "contact_import",
-    entityId: input.importId,
-    data: {
-      fileName: input.fileName,
-      format: table.format,
-      rows: total,
-      created: counts.created,
-      updated: counts.updated,
-      skipped: counts.skipped,
-      failed: counts.failed,
-      failedBatches,
-      consentChanges,
-      createdTags: createdTags.length,
-      duplicates: settings.duplicates,
-      defaultOptInStatus: settings.defaultOptInStatus,
-      tagIds: fileTagIds,
-      walletId: settings.walletId,
-      chipId: settings.chipId,
-      durationMs,
-    },
-  });
-  return { counts, errors, createdTags, consentChanges, batches, failedBatches, durationMs };
+    errors.sort((a, b) => a.line - b.line);
+    const durationMs = Math.round(performance.now() - started);
+    await audit(db, {
+      organizationId,
+      userId,
+      action: "contacts.import",
+      entityType: "contact_import",
+      entityId: input.importId,
+      data: {
+        fileName: input.fileName,
+        format: table.format,
+        rows: total,
+        created: counts.created,
+        updated: counts.updated,
+        skipped: counts.skipped,
+        failed: counts.failed,
+        failedBatches,
+        consentChanges,
+        createdTags: createdTags.length,
+        duplicates: settings.duplicates,
+        defaultOptInStatus: settings.defaultOptInStatus,
+        tagIds: fileTagIds,
+        walletId: settings.walletId,
+        chipId: settings.chipId,
+        durationMs,
+      },
+    });
+    return { counts, errors, createdTags, consentChanges, batches, failedBatches, durationMs };
+  } catch (err) {
+    // Every valid line past the settled ones was not written.
+    for (const row of valid) if (row.line > settledThrough) fail(row.line, runMessages.notReached, ["stopped"]);
+    errors.sort((a, b) => a.line - b.line);
+    throw new ImportStoppedError({ counts, errors, createdTags, consentChanges, written: written(null) }, err);
+  }
 };
 
 type BatchInput = {

@@ -77,8 +77,14 @@ const files = (dir: string) => ({
 
 const writeAtomic = async (file: string, data: string | Uint8Array) => {
   const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  await writeFile(tmp, data, { mode: 0o600 });
-  await rename(tmp, file);
+  try {
+    await writeFile(tmp, data, { mode: 0o600 });
+    await rename(tmp, file);
+  } catch (err) {
+    // A half-written copy (a full disk) may hold personal data: it goes too.
+    await rm(tmp, { force: true }).catch(() => {});
+    throw err;
+  }
 };
 
 export const createUpload = async (input: {
@@ -92,7 +98,6 @@ export const createUpload = async (input: {
   const dir = dirFor(input.organizationId, id);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const at = new Date().toISOString();
-  await writeFile(files(dir).upload, input.bytes, { mode: 0o600 });
   const status: ImportStatus = {
     id,
     organizationId: input.organizationId,
@@ -104,13 +109,20 @@ export const createUpload = async (input: {
     state: "uploaded",
     updatedAt: at,
   };
-  await writeAtomic(files(dir).status, JSON.stringify(status));
+  try {
+    await writeFile(files(dir).upload, input.bytes, { mode: 0o600 });
+    await writeAtomic(files(dir).status, JSON.stringify(status));
+  } catch (err) {
+    // Nobody can reach an upload without its status: keep nothing of it.
+    await rm(dir, { recursive: true, force: true }).catch(() => {});
+    throw err;
+  }
   return status;
 };
 
 export const interruptedMessage =
-  "A importação foi interrompida (o servidor reiniciou). Os lotes já gravados ficaram na base; envie o arquivo " +
-  "de novo com “Atualizar contatos existentes” para completar.";
+  "A importação foi interrompida (o servidor reiniciou). Veja abaixo o que ficou gravado; para completar, importe " +
+  "o mesmo arquivo de novo com as mesmas opções (os contatos já gravados são reconhecidos pelo telefone e não se repetem).";
 
 /** The status of an upload of this organization, or null (unknown, another organization's, or expired). */
 export const readStatus = async (organizationId: string, id: string, now = Date.now()): Promise<ImportStatus | null> => {
