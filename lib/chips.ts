@@ -6,7 +6,8 @@ import { ActionError } from "@/lib/auth/action";
 import { audit } from "@/lib/audit";
 import { decryptSecret, encryptSecret } from "@/lib/crypto";
 import { normalizePhone } from "@/lib/phones";
-import type { WhatsAppClient } from "@/lib/whatsapp/client";
+import type { ApiFailure, WhatsAppClient } from "@/lib/whatsapp/client";
+import { invalidateChipRoutings } from "@/lib/whatsapp/webhook-routings";
 
 type Actor = { organizationId: string; userId: string };
 
@@ -70,19 +71,120 @@ const isUniqueViolation = (err: unknown): boolean =>
   Boolean(err && typeof err === "object" && "code" in err && (err as { code: string }).code === "23505") ||
   Boolean(err && typeof err === "object" && "cause" in err && isUniqueViolation((err as { cause: unknown }).cause));
 
-export const saveChip = async (db: Db, actor: Actor, id: number | null, input: ChipInput, encryptionKey: string) => {
+const FIX_FIELDS = "Confira os campos destacados.";
+const CONFIRM_FAILED = "Não conseguimos confirmar com a Meta, tente de novo em instantes. Nada foi salvo.";
+const TAKEN_HERE = "Já existe um chip com este phone number ID.";
+const TAKEN_ELSEWHERE =
+  "Este número já está cadastrado por outra organização no Disparo. Se ele é da sua empresa, fale com o suporte do Disparo para liberar o cadastro.";
+
+/** A refusal of the Graph API while proving a chip, as the field to fix and what to check there. */
+const metaRefusal = (failure: ApiFailure, asked: "phoneNumberId" | "wabaId"): ActionError => {
+  // Network, timeout, Meta's 5xx or rate limit: nothing is known, nothing is saved.
+  if (failure.kind === "transient" || failure.kind === "later" || failure.kind === "ambiguous") return new ActionError("error", CONFIRM_FAILED);
+  if (failure.networkCode === "REQUEST_INVALID")
+    return new ActionError("invalid", FIX_FIELDS, {
+      accessToken: ["O token tem caracteres inválidos: cole-o de novo, sem espaços nem quebras de linha."],
+    });
+  if (failure.code === 190 || failure.httpStatus === 401)
+    return new ActionError("invalid", FIX_FIELDS, {
+      accessToken: ["A Meta recusou este token (inválido ou expirado): gere um token permanente do usuário do sistema e cole-o aqui."],
+    });
+  if (failure.code === 100 && failure.subcode === 33)
+    return asked === "phoneNumberId"
+      ? new ActionError("invalid", FIX_FIELDS, {
+          phoneNumberId: [
+            "A Meta não encontrou este phone number ID com este token: confira o ID em Gerenciador do WhatsApp › Configuração da API e se o token é da empresa dona do número.",
+          ],
+        })
+      : new ActionError("invalid", FIX_FIELDS, {
+          wabaId: [
+            "A Meta não encontrou esta conta (WABA) com este token: confira o ID da conta em Gerenciador do WhatsApp › Configuração da API e se o token tem a permissão whatsapp_business_management.",
+          ],
+        });
+  if (failure.code === 10 || failure.code === 200 || failure.httpStatus === 403)
+    return new ActionError("invalid", FIX_FIELDS, {
+      accessToken: ["Este token não tem permissão para ler o número e a conta: dê ao usuário do sistema as permissões whatsapp_business_management e whatsapp_business_messaging."],
+    });
+  return new ActionError("invalid", `A Meta recusou a confirmação do chip: ${failure.explanation} ${failure.nextStep}`);
+};
+
+const digitsOf = (phone: string) => phone.replace(/\D/g, "");
+
+/**
+ * Proves with Meta that the token reaches this phone_number_id and that the number belongs to this WABA. Webhooks
+ * are routed to an organization by phone_number_id alone: a chip saved without this proof could capture another
+ * company's replies. Throws the ActionError to show; returns what Meta says the number is.
+ */
+const proveChip = async (client: WhatsAppClient, input: { phoneNumberId: string; wabaId: string; displayNumber: string; accessToken: string }) => {
+  const number = await client.lookupPhoneNumber({ phoneNumberId: input.phoneNumberId, accessToken: input.accessToken });
+  if (!number.ok) throw metaRefusal(number, "phoneNumberId");
+  if (number.id !== input.phoneNumberId)
+    throw new ActionError("invalid", FIX_FIELDS, {
+      phoneNumberId: [`A Meta respondeu por outro número (${number.id ?? "sem ID"}): confira o phone number ID.`],
+    });
+  const waba = await client.listWabaPhoneNumbers({ wabaId: input.wabaId, accessToken: input.accessToken });
+  if (!waba.ok) throw metaRefusal(waba, "wabaId");
+  if (!waba.phoneNumbers.some((p) => p.id === input.phoneNumberId))
+    throw new ActionError("invalid", FIX_FIELDS, {
+      wabaId: ["Este número não pertence a esta conta (WABA) na Meta: confira o ID da conta em Gerenciador do WhatsApp › Configuração da API."],
+    });
+  const metaNumber = normalizePhone(number.displayPhoneNumber);
+  if (metaNumber.ok && digitsOf(metaNumber.e164) !== digitsOf(input.displayNumber))
+    throw new ActionError("invalid", FIX_FIELDS, {
+      displayNumber: [`A Meta informa o número ${number.displayPhoneNumber} para este phone number ID: corrija o número.`],
+    });
+  return { verifiedName: number.verifiedName, displayPhoneNumber: number.displayPhoneNumber };
+};
+
+/**
+ * Creates or edits a chip. Creating, or an edit that changes the phone_number_id, the WABA or the token, first
+ * proves the chip with the Graph API (proveChip) using the token given (or, when left blank, the stored one);
+ * nothing is saved when Meta refuses or cannot be reached. A phone_number_id is one chip across the deployment
+ * (unique index chips_phone_number_id_unique). Once saved, every cached webhook routing is forgotten.
+ */
+export const saveChip = async (
+  db: Db,
+  actor: Actor,
+  id: number | null,
+  input: ChipInput,
+  encryptionKey: string,
+  client: WhatsAppClient,
+) => {
   if (!id && !input.accessToken)
-    throw new ActionError("invalid", "Confira os campos destacados.", {
+    throw new ActionError("invalid", FIX_FIELDS, {
       accessToken: ["Cole o token de acesso permanente do usuário do sistema."],
     });
+  const existing = id ? await loadChip(db, actor.organizationId, id) : null;
   const { accessToken, ...fields } = input;
+  // Our own duplicate first: it is local, and says nothing about other organizations.
+  const [holder] = await db
+    .select({ id: chips.id, organizationId: chips.organizationId })
+    .from(chips)
+    .where(eq(chips.phoneNumberId, fields.phoneNumberId));
+  const takenBy = holder && holder.id !== id ? holder : null;
+  if (takenBy?.organizationId === actor.organizationId)
+    throw new ActionError("conflict", "Este phone number ID já está cadastrado.", { phoneNumberId: [TAKEN_HERE] });
+
+  const mustProve =
+    !existing || existing.phoneNumberId !== fields.phoneNumberId || existing.wabaId !== fields.wabaId || Boolean(accessToken);
+  const proof = mustProve
+    ? await proveChip(client, {
+        phoneNumberId: fields.phoneNumberId,
+        wabaId: fields.wabaId,
+        displayNumber: fields.displayNumber,
+        accessToken: accessToken ?? decryptSecret(existing!.accessTokenEncrypted, encryptionKey),
+      })
+    : null;
+  // Only after the proof: whoever learns that another organization holds the number has shown it is theirs.
+  if (takenBy) throw new ActionError("conflict", TAKEN_ELSEWHERE, { phoneNumberId: [TAKEN_ELSEWHERE] });
+
   const values = {
     ...fields,
     ...(accessToken ? { accessTokenEncrypted: encryptSecret(accessToken, encryptionKey) } : {}),
     updatedAt: new Date(),
   };
   try {
-    return await db.transaction(async (tx) => {
+    const row = await db.transaction(async (tx) => {
       const [row] = id
         ? await tx
             .update(chips)
@@ -95,15 +197,24 @@ export const saveChip = async (db: Db, actor: Actor, id: number | null, input: C
             .returning({ id: chips.id });
       if (!row) throw new ActionError("not_found", "Chip não encontrado.");
       // The audit keeps what changed, never the token.
-      await audit(tx, { ...actor, action: id ? "chip.update" : "chip.create", entityType: "chip", entityId: row.id, data: { ...fields, tokenChanged: Boolean(accessToken) } });
+      await audit(tx, {
+        ...actor,
+        action: id ? "chip.update" : "chip.create",
+        entityType: "chip",
+        entityId: row.id,
+        data: { ...fields, tokenChanged: Boolean(accessToken), confirmedWithMeta: Boolean(proof) },
+      });
       return row;
     });
+    return { ...row, proof };
   } catch (err) {
-    if (isUniqueViolation(err))
-      throw new ActionError("conflict", "Este phone number ID já está cadastrado.", {
-        phoneNumberId: ["Já existe um chip com este phone number ID."],
-      });
+    // Another organization saved the same number between our check and this write.
+    if (isUniqueViolation(err)) throw new ActionError("conflict", TAKEN_ELSEWHERE, { phoneNumberId: [TAKEN_ELSEWHERE] });
     throw err;
+  } finally {
+    // Whatever was written, no webhook keeps an old routing: a phone_number_id the chip no longer has stops
+    // reaching this organization at once, and a new one (even one cached as unknown) starts routing at once.
+    invalidateChipRoutings();
   }
 };
 

@@ -6,6 +6,7 @@ import { DEMO_CHIPS } from "@/db/seed";
 import { chipSchema, saveChip, setTemplateOptInRequest, syncTemplates, testChipConnection } from "@/lib/chips";
 import { decryptSecret, generateKey } from "@/lib/crypto";
 import { flowSchema, saveFlow } from "@/lib/flows";
+import { STRICT_ENDPOINT_POLICY } from "@/lib/net/endpoint";
 import { createWhatsAppClient } from "@/lib/whatsapp/client";
 import { demoSimulatorConfig, SPARE_NUMBER } from "@/scripts/whatsapp-simulator/default-config";
 import { startSimulator, type RunningSimulator } from "@/scripts/whatsapp-simulator/server";
@@ -43,7 +44,7 @@ describe("chips, templates and flows against the Cloud API simulator", () => {
   it("stores the token encrypted, tests the connection and refreshes quality, tier and the portfolio's limit", async () => {
     // The column's default is the simulator's answer: start elsewhere, so the refresh shows.
     await getDb().update(organizations).set({ messagingLimitTier: "TIER_250" }).where(eq(organizations.id, actor.organizationId));
-    const { id } = await saveChip(getDb(), actor, null, chipInput(), key);
+    const { id } = await saveChip(getDb(), actor, null, chipInput(), key, client());
     const [row] = await getDb().select().from(chips).where(eq(chips.id, id));
     expect(row!.accessTokenEncrypted).not.toContain(demo.accessToken);
     expect(decryptSecret(row!.accessTokenEncrypted, key)).toBe(demo.accessToken);
@@ -67,6 +68,7 @@ describe("chips, templates and flows against the Cloud API simulator", () => {
       null,
       chipInput({ name: "Novo", displayNumber: SPARE_NUMBER.displayPhoneNumber, phoneNumberId: SPARE_NUMBER.phoneNumberId, accessToken: SPARE_NUMBER.accessToken }),
       key,
+      client(),
     );
     const [vendas] = await getDb().select().from(chips).where(eq(chips.phoneNumberId, demo.phoneNumberId));
     const tierOf = async (orgId: string) =>
@@ -103,24 +105,27 @@ describe("chips, templates and flows against the Cloud API simulator", () => {
     }
   });
 
-  it("a wrong token fails the test with an explanation in Portuguese, and keeps the old token when left blank", async () => {
+  it("a wrong token is refused on save with an explanation in Portuguese; a blank one keeps the stored token", async () => {
     const [existing] = await getDb().select().from(chips).where(eq(chips.phoneNumberId, demo.phoneNumberId));
-    await saveChip(getDb(), actor, existing!.id, chipInput({ accessToken: "token-errado" }), key);
-    const bad = await testChipConnection(getDb(), actor.organizationId, existing!.id, client(), key);
-    expect(bad.ok).toBe(false);
-    expect(bad.message).toMatch(/token/i);
-    await saveChip(getDb(), actor, existing!.id, chipInput({ accessToken: demo.accessToken }), key);
-    await saveChip(getDb(), actor, existing!.id, chipInput({ accessToken: "", name: "Vendas SP" }), key);
+    await expect(saveChip(getDb(), actor, existing!.id, chipInput({ accessToken: "token-errado" }), key, client())).rejects.toMatchObject({
+      code: "invalid",
+      fieldErrors: { accessToken: [expect.stringMatching(/token/i)] },
+    });
+    const [kept] = await getDb().select().from(chips).where(eq(chips.id, existing!.id));
+    expect(decryptSecret(kept!.accessTokenEncrypted, key)).toBe(demo.accessToken);
+    await saveChip(getDb(), actor, existing!.id, chipInput({ accessToken: "", name: "Vendas SP" }), key, client());
     expect((await testChipConnection(getDb(), actor.organizationId, existing!.id, client(), key)).ok).toBe(true);
   });
 
   it("refuses a duplicate phone number id, a malformed number and a missing token, field by field", async () => {
-    await expect(saveChip(getDb(), actor, null, chipInput(), key)).rejects.toMatchObject({
+    await expect(saveChip(getDb(), actor, null, chipInput(), key, client())).rejects.toMatchObject({
       code: "conflict",
       fieldErrors: { phoneNumberId: [expect.any(String)] },
     });
     expect(chipSchema.safeParse({ ...chipInput(), displayNumber: "12", messagesPerSecond: 80 }).success).toBe(false);
-    await expect(saveChip(getDb(), actor, null, chipInput({ phoneNumberId: "100000000000009", accessToken: "" }), key)).rejects.toMatchObject({
+    await expect(
+      saveChip(getDb(), actor, null, chipInput({ phoneNumberId: "100000000000009", accessToken: "" }), key, client()),
+    ).rejects.toMatchObject({
       fieldErrors: { accessToken: [expect.stringMatching(/token/)] },
     });
   });
@@ -209,12 +214,14 @@ describe("chips, templates and flows against the Cloud API simulator", () => {
   });
 
   it("a chatbot flow keeps its bot secret encrypted and validates its fields", async () => {
+    // bot.exemplo.com resolves (here, without a network) to a public address.
+    const endpointPolicy = { ...STRICT_ENDPOINT_POLICY, lookup: async () => [{ address: "93.184.216.34", family: 4 }] };
     const { id } = await saveFlow(
       getDb(),
-      actor,
+      { ...actor, role: "admin" },
       null,
       flowSchema.parse({ name: "Comercial", entryMessage: "Oi! Um atendente já vem.", endpointUrl: "https://bot.exemplo.com/x", endpointSecret: "s3gredo", active: "on" }),
-      key,
+      { encryptionKey: key, endpointPolicy },
     );
     const [row] = await getDb().select().from(chatbotFlows).where(eq(chatbotFlows.id, id));
     expect(row).toMatchObject({ active: true, endpointUrl: "https://bot.exemplo.com/x" });

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { and, eq, ne, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db/client";
 import {
   campaignRecipients,
@@ -65,7 +65,7 @@ const post = (body: unknown, opts: { secret?: string; raw?: Buffer } = {}) => {
 
 const newContact = async (phone: string, optIn: "opted_in" | "none" = "opted_in") =>
   (await getDb().insert(contacts).values({ organizationId: orgId, name: `Contato ${phone}`, phone, optInStatus: optIn }).returning())[0]!;
-const newRecipient = async (contactId: number, phone: string, wamid: string | null, campaign = campaignId, status: "sending" | "sent" = "sent") =>
+const newRecipient = async (contactId: number, phone: string | null, wamid: string | null, campaign = campaignId, status: "sending" | "sent" = "sent") =>
   (
     await getDb()
       .insert(campaignRecipients)
@@ -94,7 +94,7 @@ beforeAll(async () => {
 describe("webhook: refusals (nothing written)", () => {
   const count = async () => (await getDb().select().from(inboundMessages)).length;
 
-  it("401 without a signature, with another secret, or with the body altered after signing; 400 for malformed JSON or a 5 MB body", async () => {
+  it("401 without a signature, with another secret, or with the body altered after signing; 400 for malformed JSON, 413 for a 5 MB body", async () => {
     const before = await count();
     const raw = Buffer.from(JSON.stringify(messageBody("5511912340000", "oi")));
     expect((await handleWebhookPost(getDb(), raw, null, SECRET)).status).toBe(401);
@@ -104,7 +104,7 @@ describe("webhook: refusals (nothing written)", () => {
     expect((await handleWebhookPost(getDb(), altered, signature, SECRET)).status).toBe(401);
     expect((await handleWebhookPost(getDb(), raw, "sha1=abc", SECRET)).status).toBe(401);
     expect((await post(null, { raw: Buffer.from("{not json") })).status).toBe(400);
-    expect((await post(null, { raw: Buffer.alloc(5 * 1024 * 1024, 32) })).status).toBe(400);
+    expect((await post(null, { raw: Buffer.alloc(5 * 1024 * 1024, 32) })).status).toBe(413);
     expect(await count()).toBe(before);
   });
 
@@ -161,6 +161,157 @@ describe("webhook: statuses only move forward", () => {
   });
 });
 
+describe("webhook: a failed row, a callback that names another message, an absurd timestamp", () => {
+  const warnings = async (run: () => Promise<unknown>) => {
+    const spy = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      await run();
+      return spy.mock.calls.map((c) => String(c[0]));
+    } finally {
+      spy.mockRestore();
+    }
+  };
+
+  it("a read (or delivered) after failed leaves the row failed with no delivered or read time", async () => {
+    const c = await newContact("+5511987650011");
+    const r = await newRecipient(c.id, c.phone, "wamid.failedread.1");
+    await post(statusBody("wamid.failedread.1", "failed", { errors: [{ code: 131026, title: "Message undeliverable" }] }));
+    await post(statusBody("wamid.failedread.1", "delivered"));
+    await post(statusBody("wamid.failedread.1", "read"));
+    expect(await recipient(r.id)).toMatchObject({ status: "failed", errorCode: 131026, deliveredAt: null, readAt: null });
+  });
+
+  it("a status whose callback data names a recipient with another wamid is ignored and logged, never applied to it", async () => {
+    const c1 = await newContact("+5511987650012");
+    const c2 = await newContact("+5511987650013");
+    const r1 = await newRecipient(c1.id, c1.phone, "wamid.cbx.1");
+    const r2 = await newRecipient(c2.id, c2.phone, "wamid.cbx.2");
+    let res: Awaited<ReturnType<typeof post>> | undefined;
+    const lines = await warnings(async () => {
+      res = await post(statusBody("wamid.cbx.2", "failed", { biz_opaque_callback_data: String(r1.id), errors: [{ code: 131050, title: "Stopped" }] }));
+    });
+    expect(res).toMatchObject({ status: 200, outcome: { statusesApplied: 0, statusesIgnored: 1, optOuts: 0 } });
+    expect(await recipient(r1.id)).toMatchObject({ status: "sent", wamid: "wamid.cbx.1", errorCode: null, failedAt: null });
+    expect(await recipient(r2.id)).toMatchObject({ status: "sent", errorCode: null });
+    expect((await contact(c1.id)).optInStatus).toBe("opted_in");
+    expect(lines.filter((l) => l.includes(`biz_opaque_callback_data ${r1.id}`) && l.includes("wamid.cbx.2"))).toHaveLength(1);
+  });
+
+  it("a row without a wamid yet is not given a wamid that names another recipient: 200, ignored (Meta would re-deliver a 500 forever)", async () => {
+    const c1 = await newContact("+5511987650014");
+    const c2 = await newContact("+5511987650015");
+    const orphan = await newRecipient(c1.id, c1.phone, null, campaignId, "sending");
+    const owner = await newRecipient(c2.id, c2.phone, "wamid.cbx.3");
+    const res = await post(statusBody("wamid.cbx.3", "delivered", { biz_opaque_callback_data: String(orphan.id) }));
+    expect(res).toMatchObject({ status: 200, outcome: { statusesApplied: 0, statusesIgnored: 1 } });
+    expect(await recipient(orphan.id)).toMatchObject({ status: "sending", wamid: null, deliveredAt: null });
+    expect(await recipient(owner.id)).toMatchObject({ status: "sent", deliveredAt: null });
+  });
+
+  it("an absurd timestamp answers 200 with one log line: the status is skipped, a message kept with its arrival time", async () => {
+    const c = await newContact("+5511987650016");
+    const r = await newRecipient(c.id, c.phone, "wamid.ts.1");
+    const results: Awaited<ReturnType<typeof post>>[] = [];
+    const lines = await warnings(async () => {
+      results.push(await post(statusBody("wamid.ts.1", "delivered", { timestamp: "99999999999999" })));
+      results.push(await post(statusBody("wamid.ts.1", "read", { timestamp: -5 })));
+      results.push(await post(messageBody("5511987650016", "SAIR", { timestamp: "99999999999999" })));
+    });
+    expect(results.map((x) => x.status)).toEqual([200, 200, 200]);
+    expect(await recipient(r.id)).toMatchObject({ status: "sent", deliveredAt: null, readAt: null });
+    expect(results[2]!.outcome).toMatchObject({ messagesStored: 1, optOuts: 1 });
+    const [stored] = await getDb().select().from(inboundMessages).where(eq(inboundMessages.contactId, c.id));
+    expect(Math.abs(stored!.receivedAt.getTime() - Date.now())).toBeLessThan(60_000);
+    expect((await contact(c.id)).optInStatus).toBe("opted_out");
+    const about = lines.filter((l) => l.includes("timestamp inválido"));
+    expect(about).toHaveLength(3); // one line per webhook
+    expect(about[0]).toContain("wamid.ts.1");
+  });
+});
+
+// Since April 2026 Meta names every user by a business-scoped user id (BSUID), and a user with a username may
+// write without a phone number (docs/decisions/0006-bsuid.md).
+describe("webhook: business-scoped user ids and usernames", () => {
+  const usernameMessage = (bsuid: string, text: string, extra: Record<string, unknown> = {}, username = "@bia.compras") =>
+    envelope({
+      contacts: [{ profile: { name: "Bia", username }, user_id: bsuid }],
+      messages: [{ from_user_id: bsuid, id: `wamid.in.${++seq}.${Date.now()}`, timestamp: ts(), type: "text", text: { body: text }, ...extra }],
+    });
+  const byBsuid = async (bsuid: string) =>
+    getDb().select().from(contacts).where(and(eq(contacts.organizationId, orgId), eq(contacts.bsuid, bsuid)));
+
+  it("a user with a username and no phone becomes a contact found by BSUID; their SAIR opts that contact out", async () => {
+    const bsuid = "BR.1502576394655843";
+    const first = await post(usernameMessage(bsuid, "Oi, vi o anúncio"));
+    expect(first).toMatchObject({ status: 200, outcome: { messagesStored: 1 } });
+    const [created] = await byBsuid(bsuid);
+    expect(created).toMatchObject({ phone: null, bsuid, username: "@bia.compras", name: "Bia", optInStatus: "none", chipIds: [chipId] });
+
+    const out = await post(usernameMessage(bsuid, "SAIR"));
+    expect(out.outcome).toMatchObject({ messagesStored: 1, optOuts: 1 });
+    expect(await byBsuid(bsuid)).toHaveLength(1);
+    expect((await contact(created!.id)).optInStatus).toBe("opted_out");
+    const events = await getDb().select().from(consentEvents).where(eq(consentEvents.contactId, created!.id));
+    expect(events).toMatchObject([{ status: "opted_out", source: "keyword", chipId, textShown: "Respondeu “SAIR”" }]);
+    const stored = await getDb().select().from(inboundMessages).where(eq(inboundMessages.contactId, created!.id));
+    expect(stored.map((m) => m.fromPhone)).toEqual([null, null]);
+  });
+
+  it("a contact known by phone learns its BSUID from a message (ninth-digit-safe); its later message without a phone finds it", async () => {
+    const c = await newContact("+5511987650021");
+    const bsuid = "BR.2000000000000021";
+    await post(
+      envelope({
+        contacts: [{ profile: { name: "Carla" }, wa_id: "551187650021", user_id: bsuid }],
+        messages: [{ from: "551187650021", from_user_id: bsuid, id: `wamid.in.${++seq}`, timestamp: ts(), type: "text", text: { body: "oi" } }],
+      }),
+    );
+    expect(await contact(c.id)).toMatchObject({ phone: "+5511987650021", bsuid, username: null });
+    // Later she adopts a username and Meta stops sending her number.
+    const r = await newRecipient(c.id, c.phone, "wamid.bsuid.21");
+    const res = await post(usernameMessage(bsuid, "PARAR", { context: { from: "551140001000", id: "wamid.bsuid.21" } }, "@carla"));
+    expect(res.outcome).toMatchObject({ messagesStored: 1, optOuts: 1, routings: [] });
+    expect(await byBsuid(bsuid)).toHaveLength(1);
+    expect(await contact(c.id)).toMatchObject({ optInStatus: "opted_out", username: "@carla", phone: "+5511987650021" });
+    expect((await recipient(r.id)).repliedAt).toBeInstanceOf(Date);
+  });
+
+  it("a status with recipient_user_id and no phone is matched, and its contact learns the BSUID for a later message", async () => {
+    const c = await newContact("+5511987650022");
+    const r = await newRecipient(c.id, c.phone, "wamid.bsuid.22");
+    const bsuid = "BR.2000000000000022";
+    const res = await post(
+      envelope({
+        contacts: [{ profile: { username: "@dani" }, user_id: bsuid }],
+        statuses: [{ id: "wamid.bsuid.22", status: "delivered", timestamp: ts(), recipient_user_id: bsuid, biz_opaque_callback_data: String(r.id) }],
+      }),
+    );
+    expect(res.outcome).toMatchObject({ statusesApplied: 1, statusesIgnored: 0 });
+    expect(await recipient(r.id)).toMatchObject({ status: "delivered" });
+    expect(await contact(c.id)).toMatchObject({ bsuid, username: "@dani" });
+    // The LGPD case: her "SAIR" without a phone opts out the contact campaigns reach, not a new one.
+    const out = await post(usernameMessage(bsuid, "SAIR"));
+    expect(out.outcome).toMatchObject({ optOuts: 1 });
+    expect((await contact(c.id)).optInStatus).toBe("opted_out");
+    expect(await byBsuid(bsuid)).toHaveLength(1);
+  });
+
+  it("a BSUID already held by another contact is not copied: the phone's contact is matched, the other left alone", async () => {
+    const bsuid = "BR.2000000000000023";
+    await post(usernameMessage(bsuid, "oi"));
+    const [usernameOnly] = await byBsuid(bsuid);
+    const c = await newContact("+5511987650023");
+    await post(
+      envelope({
+        contacts: [{ profile: { name: "Eva" }, wa_id: "5511987650023", user_id: bsuid }],
+        messages: [{ from: "5511987650023", from_user_id: bsuid, id: `wamid.in.${++seq}`, timestamp: ts(), type: "text", text: { body: "SAIR" } }],
+      }),
+    );
+    expect(await contact(c.id)).toMatchObject({ optInStatus: "opted_out", bsuid: null });
+    expect(await contact(usernameOnly!.id)).toMatchObject({ bsuid, optInStatus: "none" });
+  });
+});
+
 describe("webhook: inbound messages", () => {
   it("a reply quoting the campaign message marks it replied, routes to the flow once, and a re-delivery changes nothing", async () => {
     const c = await newContact("+5511987650004");
@@ -180,7 +331,7 @@ describe("webhook: inbound messages", () => {
   it("matches a wa_id without the ninth digit to the stored contact and registers it on the chip", async () => {
     const c = await newContact("+5511987650005");
     await post(messageBody("551187650005", "Oi, tudo bem?"));
-    expect((await getDb().select().from(contacts).where(eq(contacts.organizationId, orgId))).filter((x) => x.phone.endsWith("87650005"))).toHaveLength(1);
+    expect((await getDb().select().from(contacts).where(eq(contacts.organizationId, orgId))).filter((x) => x.phone?.endsWith("87650005"))).toHaveLength(1);
     const reg = await getDb().select().from(contactChips).where(and(eq(contactChips.contactId, c.id), eq(contactChips.chipId, chipId)));
     expect(reg).toMatchObject([{ registered: true }]);
     expect((await contact(c.id)).lastInteractionAt).toBeInstanceOf(Date);

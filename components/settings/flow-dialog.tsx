@@ -20,7 +20,9 @@ type Flow = {
   hasSecret: boolean;
 };
 
-export function FlowDialog({ flow }: { flow?: Flow }) {
+// canEditEndpoint: an admin's dialog. A gestor's has no endpoint fields at all (absent = unchanged), only the
+// current endpoint as text.
+export function FlowDialog({ flow, canEditEndpoint }: { flow?: Flow; canEditEndpoint: boolean }) {
   const { open, setOpen, dispatch, pending, fieldErrors: e, formError } = useDialogAction(saveFlowAction);
   return (
     <Dialog open={open} onOpenChange={setOpen}>
@@ -57,23 +59,40 @@ export function FlowDialog({ flow }: { flow?: Flow }) {
           <FormField label="Mensagem de entrada" htmlFor="flow-entry" error={e?.entryMessage}>
             <Textarea id="flow-entry" name="entryMessage" defaultValue={flow?.entryMessage} rows={4} maxLength={5000} />
           </FormField>
-          <FormField label="Bot externo (opcional)" htmlFor="flow-url" error={e?.endpointUrl} hint="Recebe um POST assinado com o contato e a resposta.">
-            <Input id="flow-url" name="endpointUrl" defaultValue={flow?.endpointUrl ?? ""} placeholder="https://bot.suaempresa.com.br/entrada" maxLength={600} />
-          </FormField>
-          <FormField
-            label="Segredo do bot"
-            htmlFor="flow-secret"
-            error={e?.endpointSecret}
-            hint={flow?.hasSecret ? "Já existe um segredo guardado; deixe em branco para mantê-lo." : "Usado para assinar o POST (HMAC-SHA256)."}
-          >
-            <Input id="flow-secret" name="endpointSecret" type="password" autoComplete="off" maxLength={300} />
-          </FormField>
+          {canEditEndpoint ? (
+            <>
+              <FormField
+                label="Bot externo (opcional)"
+                htmlFor="flow-url"
+                error={e?.endpointUrl}
+                hint="Recebe um POST assinado com o contato e a resposta. Use https e um endereço público (redirecionamentos não são seguidos)."
+              >
+                <Input id="flow-url" name="endpointUrl" defaultValue={flow?.endpointUrl ?? ""} placeholder="https://bot.suaempresa.com.br/entrada" maxLength={600} />
+              </FormField>
+              <FormField
+                label="Segredo do bot"
+                htmlFor="flow-secret"
+                error={e?.endpointSecret}
+                hint={flow?.hasSecret ? "Já existe um segredo guardado; deixe em branco para mantê-lo." : "Usado para assinar o POST (HMAC-SHA256)."}
+              >
+                <Input id="flow-secret" name="endpointSecret" type="password" autoComplete="off" maxLength={300} />
+              </FormField>
+            </>
+          ) : (
+            <div className="grid gap-1 text-sm">
+              <p className="font-medium">Bot externo</p>
+              <p className="text-muted-foreground">
+                {flow?.endpointUrl ? <span className="font-mono">{flow.endpointUrl}</span> : "Nenhum."} Só um administrador
+                pode definir ou mudar o bot externo e o segredo dele.
+              </p>
+            </div>
+          )}
           <div className="flex flex-wrap gap-6 text-sm">
             <label className="flex items-center gap-2">
               <input type="checkbox" name="active" defaultChecked={flow?.active ?? true} className="size-4 accent-primary" />
               Ativo
             </label>
-            {flow?.hasSecret ? (
+            {canEditEndpoint && flow?.hasSecret ? (
               <label className="flex items-center gap-2">
                 <input type="checkbox" name="clearSecret" className="size-4 accent-primary" />
                 Remover o segredo

@@ -3,6 +3,7 @@ import {
   bigint,
   boolean,
   char,
+  check,
   index,
   integer,
   pgTable,
@@ -54,8 +55,14 @@ export const contacts = pgTable(
       .notNull()
       .references(() => organizations.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
-    // E.164, Brazilian mobiles with the ninth digit (lib/phones.ts).
-    phone: text("phone").notNull(),
+    // E.164, Brazilian mobiles with the ninth digit (lib/phones.ts). Null only for a contact that wrote in with a
+    // WhatsApp username and no phone number (known by its BSUID alone): it cannot receive a template by phone.
+    phone: text("phone"),
+    // Meta's business-scoped user id ("BR.1502…", webhooks' user_id / from_user_id / recipient_user_id): stable
+    // per business portfolio, present on every webhook since April 2026 (docs/decisions/0006-bsuid.md).
+    bsuid: text("bsuid"),
+    // The WhatsApp username, when the person adopted one (it may change; never an identifier).
+    username: text("username"),
     city: text("city"),
     state: char("state", { length: 2 }),
     walletId: integer("wallet_id").references(() => wallets.id, { onDelete: "set null" }),
@@ -80,6 +87,9 @@ export const contacts = pgTable(
   },
   (t) => [
     uniqueIndex("contacts_org_phone_unique").on(t.organizationId, t.phone),
+    // A contact is found by phone or by BSUID (lib/whatsapp/process-webhook.ts) and has at least one of them.
+    uniqueIndex("contacts_org_bsuid_unique").on(t.organizationId, t.bsuid).where(sql`${t.bsuid} is not null`),
+    check("contacts_phone_or_bsuid", sql`${t.phone} is not null or ${t.bsuid} is not null`),
     // Etiquetas "tem alguma / tem todas", and the excluded part of "não tem nenhuma" (lib/segments/compile.ts).
     index("contacts_org_tags_gin").using("gin", t.tagIds),
     index("contacts_org_created_idx").on(t.organizationId, t.createdAt),
@@ -114,7 +124,7 @@ export const contacts = pgTable(
     // repeated there word for word so the planner matches it).
     index("contacts_org_suspect_idx")
       .on(t.organizationId, t.id)
-      .where(sql`${t.phone} !~ '^[+]55[1-9][1-9]9[0-9]{8}$' or btrim(${t.name}) = ''`),
+      .where(sql`${t.phone} is null or ${t.phone} !~ '^[+]55[1-9][1-9]9[0-9]{8}$' or btrim(${t.name}) = ''`),
   ],
 );
 

@@ -107,8 +107,14 @@ export type PhoneNumberInfo = {
 
 export type PhoneNumberResult = ({ ok: true } & PhoneNumberInfo) | ApiFailure;
 
+/** Who a number is, as Meta answers it: the id exactly as returned (null when the answer lacks it). */
+export type PhoneNumberIdentity = { id: string | null; displayPhoneNumber: string; verifiedName: string };
+export type PhoneNumberIdentityResult = ({ ok: true } & PhoneNumberIdentity) | ApiFailure;
+/** The numbers of a WhatsApp Business Account (GET /{waba_id}/phone_numbers, every page). */
+export type WabaPhoneNumbersResult = { ok: true; phoneNumbers: (PhoneNumberIdentity & { id: string })[]; pages: number } | ApiFailure;
+
 export type WhatsAppLogEntry = {
-  op: "sendTemplate" | "sendText" | "listTemplates" | "getPhoneNumber";
+  op: "sendTemplate" | "sendText" | "listTemplates" | "getPhoneNumber" | "lookupPhoneNumber" | "listWabaPhoneNumbers";
   method: "GET" | "POST";
   /** Path without the base URL and without secrets, e.g. "/v23.0/100000000000001/messages". */
   path: string;
@@ -158,6 +164,10 @@ export type WhatsAppClient = {
   sendText(input: SendTextInput): Promise<SendResult>;
   listTemplates(input: { wabaId: string; accessToken: string; pageSize?: number }): Promise<ListTemplatesResult>;
   getPhoneNumber(input: { phoneNumberId: string; accessToken: string }): Promise<PhoneNumberResult>;
+  /** The number as Meta knows it with this token (GET /{phone_number_id}?fields=id,…): for proving a chip is ours. */
+  lookupPhoneNumber(input: { phoneNumberId: string; accessToken: string }): Promise<PhoneNumberIdentityResult>;
+  /** Every number of the WABA this token sees (GET /{waba_id}/phone_numbers, cursor by cursor). */
+  listWabaPhoneNumbers(input: { wabaId: string; accessToken: string }): Promise<WabaPhoneNumbersResult>;
 };
 
 type JsonObject = Record<string, unknown>;
@@ -168,6 +178,8 @@ const num = (v: unknown): number | undefined =>
   typeof v === "number" && Number.isFinite(v) ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : undefined;
 
 const MAX_TEMPLATE_PAGES = 200;
+/** A WABA holds a handful of numbers (a few dozen for the largest); 20 pages of 100 is far past that. */
+const MAX_PHONE_NUMBER_PAGES = 20;
 
 const redact = (text: string, secret: string) => (secret.length >= 4 ? text.split(secret).join("[token]") : text);
 
@@ -574,6 +586,48 @@ export const createWhatsAppClient = ({
         portfolioMessagingLimit: portfolioTierFrom(d.whatsapp_business_manager_messaging_limit),
         status: str(d.status) ?? null,
       };
+    },
+
+    async lookupPhoneNumber({ phoneNumberId, accessToken }) {
+      const result = await call({
+        op: "lookupPhoneNumber",
+        method: "GET",
+        path: `/${seg(phoneNumberId)}?fields=id,display_phone_number,verified_name`,
+        accessToken,
+      });
+      if (!result.ok) return result;
+      const d = isObject(result.data) ? result.data : {};
+      return {
+        ok: true,
+        id: str(d.id) ?? null,
+        displayPhoneNumber: str(d.display_phone_number) ?? "",
+        verifiedName: str(d.verified_name) ?? "",
+      };
+    },
+
+    async listWabaPhoneNumbers({ wabaId, accessToken }) {
+      const phoneNumbers: (PhoneNumberIdentity & { id: string })[] = [];
+      let after: string | undefined;
+      let pages = 0;
+      // As with templates: the `after` cursor, never the `next` URL (it may carry an access_token).
+      do {
+        const query = new URLSearchParams({ limit: "100", fields: "id,display_phone_number,verified_name" });
+        if (after) query.set("after", after);
+        const result = await call({ op: "listWabaPhoneNumbers", method: "GET", path: `/${seg(wabaId)}/phone_numbers?${query}`, accessToken });
+        if (!result.ok) return result;
+        pages++;
+        const data = isObject(result.data) ? result.data : {};
+        for (const raw of Array.isArray(data.data) ? data.data : []) {
+          const id = isObject(raw) ? str(raw.id) : undefined;
+          if (id && isObject(raw))
+            phoneNumbers.push({ id, displayPhoneNumber: str(raw.display_phone_number) ?? "", verifiedName: str(raw.verified_name) ?? "" });
+        }
+        const paging = isObject(data.paging) ? data.paging : {};
+        const cursors = isObject(paging.cursors) ? paging.cursors : {};
+        const next = str(cursors.after);
+        after = paging.next && next && next !== after ? next : undefined;
+      } while (after && pages < MAX_PHONE_NUMBER_PAGES);
+      return { ok: true, phoneNumbers, pages };
     },
   };
 };

@@ -3,6 +3,9 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { chatbotFlows, chips, contacts, flowStarts, inboundMessages } from "@/db/schema";
 import { decryptSecret } from "@/lib/crypto";
+import { env } from "@/lib/env";
+import { describeError } from "@/lib/log";
+import { endpointPolicyFor, postToEndpoint, type EndpointPolicy } from "@/lib/net/endpoint";
 import type { WhatsAppClient } from "./client";
 
 // Starting the chatbot flow a campaign reply was routed to. The webhook's statement records the routing and a
@@ -11,7 +14,10 @@ import type { WhatsAppClient } from "./client";
 //   pending → entry_sending → handoff → done | failed
 // The entry message goes out at most once: a row found in entry_sending (the process stopped mid-send) is
 // recorded as "unknown" and not sent again. The external bot's hand-off POST is retried with backoff, each
-// attempt recorded, so a restart resumes the count instead of starting over.
+// attempt recorded, so a restart resumes the count instead of starting over. The POST goes only to a public
+// address over https (lib/net/endpoint.ts: checked on the connection itself, so a name that changed its answer
+// since the flow was saved is caught) and never follows a redirect: a refused address or a 3xx fails the
+// hand-off at once, since trying again cannot change it.
 
 export const HANDOFF_ATTEMPTS = 4;
 /** A worker holds a row this long; after it, another worker (or this one after a restart) may take it over. */
@@ -23,7 +29,8 @@ export const signHandoff = (body: string, secret: string) => `sha256=${createHma
 export type FlowStartOptions = {
   /** First hand-off retry delay (ms); each next one is 4× longer. */
   backoffMs?: number;
-  fetchImpl?: typeof fetch;
+  /** Where the bot may be; default from the environment (endpointPolicyFor: strict in production). */
+  endpointPolicy?: EndpointPolicy;
   /** Wait between hand-off attempts in this call (true: the webhook's immediate run) or leave them to the sweeper. */
   waitForRetries?: boolean;
 };
@@ -95,7 +102,8 @@ export const runFlowStart = async (
     const sent = await client.sendText({
       phoneNumberId: ctx.phoneNumberId,
       accessToken: decryptSecret(ctx.token, encryptionKey),
-      to: ctx.phone,
+      // A contact who wrote in by username only has no phone: the client refuses "" as an invalid number.
+      to: ctx.phone ?? "",
       body: ctx.flow.entryMessage,
       bizOpaqueCallbackData: `flow:${ctx.flow.id}:${row.campaignRecipientId}`,
     });
@@ -118,23 +126,27 @@ export const runFlowStart = async (
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (ctx.flow.endpointSecretEncrypted)
     headers["x-disparo-signature"] = signHandoff(body, decryptSecret(ctx.flow.endpointSecretEncrypted, encryptionKey));
-  const doFetch = opts.fetchImpl ?? fetch;
+  const policy = opts.endpointPolicy ?? endpointPolicyFor(env());
   const backoff = (attempt: number) => (opts.backoffMs ?? 1000) * 4 ** (attempt - 1);
 
   for (let attempt = row.handoffAttempts + 1; attempt <= HANDOFF_ATTEMPTS; attempt++) {
     let error: string;
-    try {
-      const res = await doFetch(ctx.flow.endpointUrl, { method: "POST", headers, body, signal: AbortSignal.timeout(10_000) });
-      if (res.ok) {
-        await set({ status: "done", handoffAttempts: attempt, lockedUntil: null, lastError: null });
-        return { id, status: "done", entry, handoff: "delivered", attempts: attempt };
-      }
-      error = `bot externo respondeu ${res.status}`;
-    } catch (err) {
-      error = `bot externo inalcançável: ${(err as Error).message}`.slice(0, 300);
+    let final = false;
+    const res = await postToEndpoint(ctx.flow.endpointUrl, { headers, body, timeoutMs: 10_000 }, policy);
+    if (res.kind === "response" && res.status >= 200 && res.status < 300) {
+      await set({ status: "done", handoffAttempts: attempt, lockedUntil: null, lastError: null });
+      return { id, status: "done", entry, handoff: "delivered", attempts: attempt };
     }
+    if (res.kind === "response" && res.status >= 300 && res.status < 400) {
+      error = `bot externo respondeu ${res.status} (redirecionamento não é seguido: configure a URL final do bot)`;
+      final = true;
+    } else if (res.kind === "response") error = `bot externo respondeu ${res.status}`;
+    else if (res.kind === "refused") {
+      error = `endereço do bot recusado: ${res.message}`.slice(0, 300);
+      final = res.final;
+    } else error = `bot externo inalcançável: ${res.message}`.slice(0, 300);
     console.warn(`[fluxo ${ctx.flow.id}] ${error} (tentativa ${attempt})`);
-    if (attempt === HANDOFF_ATTEMPTS) {
+    if (attempt === HANDOFF_ATTEMPTS || final) {
       await set({ status: "failed", handoffAttempts: attempt, lastError: error, lockedUntil: null });
       return { id, status: "failed", entry, handoff: "failed", attempts: attempt };
     }
@@ -175,7 +187,7 @@ export const startFlowSweeper = (db: () => Db, client: () => WhatsAppClient, enc
     if (running) return;
     running = true;
     sweepFlowStarts(db(), client(), encryptionKey())
-      .catch((err) => console.error(`[fluxo] varredura falhou: ${(err as Error).message}`))
+      .catch((err) => console.error(`[fluxo] varredura falhou: ${describeError(err)}`))
       .finally(() => (running = false));
   }, everyMs);
   sweeper.__disparoFlowSweeper.unref();

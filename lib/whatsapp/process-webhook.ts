@@ -73,25 +73,45 @@ type Intent = {
 };
 
 
+/** Who wrote: the phone (E.164) when Meta gave one, the BSUID, the username. At least phone or BSUID. */
+type Sender = { phone: string | null; bsuid: string | null; username: string | null };
+
 /**
- * An inbound message in ONE statement. The contact is found by any form of the number (or created, without
- * opt-in) and its last interaction touched; the campaign message it answers is the one it quotes by context.id,
- * else the latest sent to the contact on this chip within REPLY_WINDOW_DAYS; the message is stored once (a
- * re-delivered wamid changes nothing further: every other write below waits for `inserted`); the contact is
- * registered on the chip; the campaign message is marked replied and, unless the message is an opt-out, routed
- * to the campaign's active chatbot flow (once). An opt-out keyword opts the contact out and an answer to an
- * opt-in template opts it in, each with its consent event, only when the status really changes. PostgreSQL
- * updates a row once per statement, so each table's changes are one UPDATE with CASEs.
+ * An inbound message in ONE statement. The contact is found by any form of the number, else by its BSUID (a
+ * user with a username may come without a number), or created without opt-in; its last interaction is touched
+ * and it learns what it lacked (the number, the BSUID, the username); the campaign message it answers is the one
+ * it quotes by context.id, else the latest sent to the contact on this chip within REPLY_WINDOW_DAYS; the message
+ * is stored once (a re-delivered wamid changes nothing further: every other write below waits for `inserted`);
+ * the contact is registered on the chip; the campaign message is marked replied and, unless the message is an
+ * opt-out, routed to the campaign's active chatbot flow (once). An opt-out keyword opts the contact out and an
+ * answer to an opt-in template opts it in, each with its consent event, only when the status really changes.
+ * PostgreSQL updates a row once per statement, so each table's changes are one UPDATE with CASEs.
  */
-const storeMessageQuery = (chip: ChipRef, event: MessageEvent, phone: string, intent: Intent) => {
+const storeMessageQuery = (chip: ChipRef, event: MessageEvent, sender: Sender, intent: Intent) => {
   const ts = event.timestamp.toISOString();
   const since = new Date(Date.now() - REPLY_WINDOW_DAYS * 86_400_000).toISOString();
   const org = chip.organizationId;
   const ctx = event.contextWamid ?? null;
+  const { phone, bsuid, username } = sender;
+  const name = event.profileName?.trim().slice(0, 120) || username || phone || bsuid;
+  // by_phone first (ninth-digit-safe: both forms of the number), the BSUID only when no number matches.
   return sql`
-    with found as (
+    with by_phone as (
       select id, opt_in_status from contacts
-       where organization_id = ${org} and phone = any(${sql.param(phoneVariants(phone))}::text[]) limit 1
+       where organization_id = ${org} and phone = any(${sql.param(phone ? phoneVariants(phone) : [])}::text[]) limit 1
+    ),
+    by_bsuid as (
+      select id, opt_in_status from contacts
+       where ${bsuid}::text is not null and organization_id = ${org} and bsuid = ${bsuid}::text
+         and not exists (select 1 from by_phone) limit 1
+    ),
+    found as (select * from by_phone union all select * from by_bsuid),
+    -- The BSUID goes to the contact found by its number unless another contact already holds it (then the two
+    -- stay apart: merging contacts is a person's decision).
+    bsuid_free as (
+      select ${bsuid}::text is not null and not exists (
+        select 1 from contacts t where t.organization_id = ${org} and t.bsuid = ${bsuid}::text
+           and t.id not in (select id from found)) as yes
     ),
     fresh as (select not exists (select 1 from inbound_messages where wamid = ${event.wamid}) as yes),
     quoted as (
@@ -122,6 +142,10 @@ const storeMessageQuery = (chip: ChipRef, event: MessageEvent, phone: string, in
     touched as (
       update contacts c set
         last_interaction_at = greatest(c.last_interaction_at, ${ts}::timestamptz),
+        -- Found by BSUID with no number yet: the number Meta now gives (no other contact has it: by_phone found none).
+        phone = coalesce(c.phone, ${phone}::text),
+        bsuid = case when (select yes from bsuid_free) then ${bsuid}::text else c.bsuid end,
+        username = coalesce(${username}::text, c.username),
         -- The registration below, already in the contact's chip_ids (sorted, as contact_chip_ids builds it): the
         -- trigger on contact_chips then finds nothing to change, instead of updating the contact a second time.
         chip_ids = case when i.fresh and not (${chip.id}::int = any(c.chip_ids))
@@ -147,8 +171,9 @@ const storeMessageQuery = (chip: ChipRef, event: MessageEvent, phone: string, in
       returning c.id, found.opt_in_status as was, c.opt_in_status as now
     ),
     created as (
-      insert into contacts (organization_id, name, phone, chip_ids, last_interaction_at, opt_in_status, opt_in_source, opted_out_at)
-      select ${org}, ${event.profileName?.trim().slice(0, 120) || phone}, ${phone},
+      insert into contacts (organization_id, name, phone, bsuid, username, chip_ids, last_interaction_at, opt_in_status,
+                            opt_in_source, opted_out_at)
+      select ${org}, ${name}, ${phone}::text, case when (select yes from bsuid_free) then ${bsuid}::text end, ${username}::text,
              case when i.fresh then array[${chip.id}::int] else '{}'::int[] end, ${ts}::timestamptz,
              case when i.opt_out then 'opted_out' else 'none' end::opt_in_status,
              case when i.opt_out then 'keyword'::opt_in_source end,
@@ -161,7 +186,7 @@ const storeMessageQuery = (chip: ChipRef, event: MessageEvent, phone: string, in
     inserted as (
       insert into inbound_messages (organization_id, chip_id, contact_id, wamid, from_phone, type, text, context_wamid,
                                     payload, received_at, campaign_recipient_id)
-      select ${org}, ${chip.id}, contact.id, ${event.wamid}, ${phone}, ${event.messageType}, ${event.text.slice(0, 4096)},
+      select ${org}, ${chip.id}, contact.id, ${event.wamid}, ${phone}::text, ${event.messageType}, ${event.text.slice(0, 4096)},
              ${ctx}::text, ${event.payload ? JSON.stringify({ payload: event.payload }) : null}::text::jsonb,
              ${ts}::timestamptz, (select id from recipient)
         from contact
@@ -210,11 +235,17 @@ const storeMessageQuery = (chip: ChipRef, event: MessageEvent, phone: string, in
 };
 
 const storeMessage = async (db: Db, chip: ChipRef, event: MessageEvent, outcome: WebhookOutcome) => {
-  const phone = fromWaId(event.fromWaId);
-  if (!phone) {
-    console.warn(`[webhook] mensagem de número inválido (${event.fromWaId.slice(0, 4)}…): ignorada`);
+  const phone = event.fromWaId ? fromWaId(event.fromWaId) : null;
+  const bsuid = event.fromBsuid ?? null;
+  if (!phone && !bsuid) {
+    console.warn(
+      event.fromWaId
+        ? `[webhook] mensagem de número inválido (${event.fromWaId.slice(0, 4)}…) e sem BSUID: ignorada`
+        : `[webhook] mensagem sem número nem BSUID (${event.wamid}): ignorada`,
+    );
     return;
   }
+  const sender: Sender = { phone, bsuid, username: event.username?.slice(0, 120) ?? null };
   const said = event.payload && isOptOut(event.payload) ? event.payload : event.text;
   const answer = event.text || event.payload || "";
   const intent: Intent = {
@@ -223,7 +254,7 @@ const storeMessage = async (db: Db, chip: ChipRef, event: MessageEvent, outcome:
     optInAnswer: isOptInAnswer(answer),
     optInText: `Respondeu “${answer.slice(0, 100)}” ao template `,
   };
-  const [row] = await execPrepared(db)<StoredMessage>(storeMessageQuery(chip, event, phone, intent));
+  const [row] = await execPrepared(db)<StoredMessage>(storeMessageQuery(chip, event, sender, intent));
   if (!row) throw new Error("contato não encontrado nem criado");
   // Meta re-delivers webhooks: a message already stored changes nothing the second time.
   if (row.inbound_id === null) {
@@ -278,6 +309,13 @@ export const processWebhookEvents = async (db: Db, events: WebhookEvent[]): Prom
           .submit(toStatusItem(chip, event))
           .then(
             (result) => {
+              if (result.mismatch) {
+                outcome.statusesIgnored++;
+                console.warn(
+                  `[webhook] status ${event.status}: biz_opaque_callback_data ${event.callbackData} não corresponde ao wamid ${event.wamid}: ignorado`,
+                );
+                return;
+              }
               if (!result.matched) {
                 outcome.statusesIgnored++;
                 console.warn(`[webhook] status ${event.status} para mensagem desconhecida (${event.wamid}): ignorado`);

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 
 // Meta signs every webhook POST with X-Hub-Signature-256: "sha256=" + hex(HMAC-SHA256(app secret, raw body)).
 // The HMAC must be computed over the exact bytes received, before any JSON parsing or re-encoding.
@@ -23,4 +23,15 @@ export const verifySignature = (rawBody: Buffer | string, header: string | null 
   const expected = hmac(rawBody, appSecret);
   if (received.length !== expected.length) return false;
   return timingSafeEqual(received, expected);
+};
+
+/**
+ * Constant-time equality of a secret sent by a client (the webhook's hub.verify_token) and the configured one.
+ * Both are hashed first, so timingSafeEqual always compares 32 bytes with 32 and the time says nothing about
+ * where the strings differ, nor about the configured secret's length.
+ */
+export const sameSecret = (given: string | null | undefined, expected: string): boolean => {
+  if (typeof given !== "string" || !expected) return false;
+  const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
+  return timingSafeEqual(digest(given), digest(expected));
 };

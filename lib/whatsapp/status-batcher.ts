@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { describeError } from "@/lib/log";
 import { execPrepared } from "./prepared";
 import type { StatusEvent } from "./webhook-payload";
 
@@ -12,14 +13,20 @@ import type { StatusEvent } from "./webhook-payload";
 // Rules (the same as one status at a time, in arrival order):
 // - a status finds its row by biz_opaque_callback_data (the recipient id) when numeric, else by wamid, always
 //   within the chip (organization + chip) the webhook names; the wamid is recorded when the row has none;
+// - a row found by callback data must agree with the status's wamid: the row's own wamid, or none yet and the
+//   wamid names no other row. Otherwise the status is ignored (and logged), never applied to another recipient;
 // - sent → delivered → read only move forward, from pending/sending/indeterminate; a read implies delivery;
 // - sent_at/delivered_at/read_at keep the first timestamp seen (a delivered/read also fills sent_at, a read
 //   also fills delivered_at), even when a later status already arrived;
 // - failed ends a message not yet delivered (pending/sending/indeterminate/sent) with its error code/message;
-//   nothing moves a failed row again;
+//   nothing moves a failed row again, nor writes its times: a failed row never has delivered_at or read_at (a
+//   report counting them would count failed messages as delivered or read);
 // - pricing.billable (on sent and delivered) is recorded as the row's billable, the latest one seen;
 // - failed with 131050 (the person stopped marketing messages in WhatsApp) opts the contact out, once, with a
-//   consent event (LGPD).
+//   consent event (LGPD);
+// - the recipient's BSUID (recipient_user_id) is recorded on a contact that has none (and no other contact of
+//   the organization has it), so a later message without a phone number still finds the contact
+//   (docs/decisions/0006-bsuid.md).
 
 export type StatusTarget = { organizationId: string; id: number };
 
@@ -36,10 +43,16 @@ export type StatusItem = {
   errorMessage: string | null;
   /** pricing.billable, when the status carried it. */
   billable?: boolean | null;
+  /** recipient_user_id: the recipient's BSUID, and the username the status carried. */
+  bsuid?: string | null;
+  username?: string | null;
 };
 
-/** matched: a row took the status (even if it changed nothing); optedOut: this event opted the contact out. */
-export type StatusItemResult = { matched: boolean; optedOut: boolean };
+/**
+ * matched: a row took the status (even if it changed nothing); optedOut: this event opted the contact out;
+ * mismatch: the callback data named a row whose wamid is another (ignored).
+ */
+export type StatusItemResult = { matched: boolean; optedOut: boolean; mismatch?: boolean };
 
 export const recipientIdOf = (callbackData?: string) =>
   callbackData && /^\d{1,15}$/.test(callbackData) ? Number(callbackData) : null;
@@ -55,6 +68,8 @@ export const toStatusItem = (chip: StatusTarget, event: StatusEvent): StatusItem
   errorMessage:
     event.status === "failed" && event.error ? `${event.error.title}: ${event.error.message}`.slice(0, 500) : null,
   billable: event.billable ?? null,
+  bsuid: event.recipientBsuid ?? null,
+  username: event.username?.slice(0, 120) ?? null,
 });
 
 const OPT_OUT_TEXT = "O contato parou de receber mensagens de marketing no WhatsApp (erro 131050)";
@@ -64,8 +79,14 @@ const CURRENT_RANK = sql.raw(`(case r.status when 'sent' then 1 when 'delivered'
 const FAILS = sql.raw(
   `(r.status in ('pending', 'sending', 'indeterminate', 'sent') and a.f_i is not null and a.rank_before_f <= 1)`,
 );
+// Failed before this batch (no time is written any more), or by it (FAILS: its sent time only from the statuses
+// that came before the failure, its delivered/read times never).
+const WAS_FAILED = sql.raw(`(r.status = 'failed')`);
 
-/** The one statement that applies a batch; rows (i, opted_out) name the items that found their recipient. */
+/**
+ * The one statement that applies a batch; rows (i, opted_out, mismatch) name the items that found their
+ * recipient, or whose callback data named a recipient of another wamid (mismatch: nothing applied).
+ */
 export const statusBatchQuery = (items: StatusItem[]) => {
   const payload = JSON.stringify(
     items.map((it, i) => ({
@@ -79,30 +100,40 @@ export const statusBatchQuery = (items: StatusItem[]) => {
       code: it.errorCode,
       msg: it.errorMessage,
       bill: it.billable ?? null,
+      bsuid: it.bsuid ?? null,
+      uname: it.username ?? null,
     })),
   );
-  // v: the events; m: each event with the row it names (a lateral lookup per event, so always by index: the
-  // planner cannot size a jsonb batch and would otherwise hash-join whole tables); a: per row, the fold of its events in arrival order
-  // (first timestamps, highest forward status, the first failed and the highest status before it); u: the
-  // update; o/e: the 131050 opt-outs and their consent events. Rank: sent 1, delivered 2, read 3.
+  // v: the events; l: each event with the row it names (a lateral lookup per event, so always by index: the
+  // planner cannot size a jsonb batch and would otherwise hash-join whole tables); m: those whose row agrees with
+  // their wamid (a row found by callback data may have another wamid, or none while the status's wamid already
+  // names another row: never applied, reported as a mismatch); a: per row, the fold of its events in arrival
+  // order (first timestamps, highest forward status, the first failed and the highest status before it); u: the
+  // update; o/e: the 131050 opt-outs and their consent events; k: the BSUIDs learnt for contacts that had none.
+  // Rank: sent 1, delivered 2, read 3.
   return sql`
     with v as (
       select * from jsonb_to_recordset(${payload}::text::jsonb)
-        as v(i int, org uuid, chip int, rid bigint, wamid text, st text, ts timestamptz, code int, msg text, bill boolean)
+        as v(i int, org uuid, chip int, rid bigint, wamid text, st text, ts timestamptz, code int, msg text, bill boolean,
+             bsuid text, uname text)
     ),
-    m as materialized (
-      select v.*, r.id as target
+    l as materialized (
+      select v.*, r.id as target, r.wamid as row_wamid, r.taken
         from v cross join lateral (
-          select r.id from campaign_recipients r
+          select r.id, r.wamid,
+                 (r.wamid is null and exists (
+                   select 1 from campaign_recipients t where t.wamid = v.wamid and t.wamid is not null and t.id <> r.id)) as taken
+            from campaign_recipients r
            where r.id = v.rid and r.organization_id = v.org and r.chip_id = v.chip limit 1) r
        where v.rid is not null
       union all
-      select v.*, r.id as target
+      select v.*, r.id as target, r.wamid as row_wamid, false as taken
         from v cross join lateral (
-          select r.id from campaign_recipients r
+          select r.id, r.wamid from campaign_recipients r
            where r.wamid = v.wamid and r.wamid is not null and r.organization_id = v.org and r.chip_id = v.chip limit 1) r
        where v.rid is null
     ),
+    m as (select * from l where row_wamid = wamid or (row_wamid is null and not taken)),
     w as (
       select m.*,
              case st when 'sent' then 1 when 'delivered' then 2 when 'read' then 3 end as rank,
@@ -113,6 +144,7 @@ export const statusBatchQuery = (items: StatusItem[]) => {
       select target,
              (array_agg(wamid order by i))[1] as wamid,
              (array_agg(ts order by i) filter (where st <> 'failed'))[1] as sent_ts,
+             (array_agg(ts order by i) filter (where st <> 'failed' and (f_i is null or i < f_i)))[1] as sent_before_f_ts,
              (array_agg(ts order by i) filter (where st in ('delivered', 'read')))[1] as delivered_ts,
              (array_agg(ts order by i) filter (where st = 'read'))[1] as read_ts,
              coalesce(max(rank), 0) as top_rank,
@@ -122,16 +154,20 @@ export const statusBatchQuery = (items: StatusItem[]) => {
              (array_agg(code order by i) filter (where st = 'failed'))[1] as f_code,
              (array_agg(msg order by i) filter (where st = 'failed'))[1] as f_msg,
              min(i) filter (where st = 'failed' and code = 131050) as optout_i,
-             (array_agg(bill order by i) filter (where bill is not null))[1] as bill
+             (array_agg(bill order by i) filter (where bill is not null))[1] as bill,
+             (array_agg(bsuid order by i) filter (where bsuid is not null))[1] as bsuid,
+             (array_agg(uname order by i) filter (where uname is not null))[1] as uname
         from w
        group by target
     ),
     u as (
       update campaign_recipients r set
         wamid = coalesce(r.wamid, a.wamid),
-        sent_at = coalesce(r.sent_at, a.sent_ts),
-        delivered_at = coalesce(r.delivered_at, a.delivered_ts),
-        read_at = coalesce(r.read_at, a.read_ts),
+        sent_at = case when ${WAS_FAILED} then r.sent_at
+                       when ${FAILS} then coalesce(r.sent_at, a.sent_before_f_ts)
+                       else coalesce(r.sent_at, a.sent_ts) end,
+        delivered_at = case when ${WAS_FAILED} or ${FAILS} then r.delivered_at else coalesce(r.delivered_at, a.delivered_ts) end,
+        read_at = case when ${WAS_FAILED} or ${FAILS} then r.read_at else coalesce(r.read_at, a.read_ts) end,
         billable = coalesce(a.bill, r.billable),
         failed_at = case when ${FAILS} then coalesce(r.failed_at, a.f_ts) else r.failed_at end,
         error_code = case when ${FAILS} then a.f_code else r.error_code end,
@@ -145,7 +181,7 @@ export const statusBatchQuery = (items: StatusItem[]) => {
        where r.id = a.target
          -- Rows fetched by primary key (the planner cannot size a jsonb batch and may otherwise scan the table).
          and r.id = any (array (select target from a))
-      returning r.id, r.organization_id, r.chip_id, r.campaign_id, r.contact_id, a.optout_i
+      returning r.id, r.organization_id, r.chip_id, r.campaign_id, r.contact_id, a.optout_i, a.bsuid, a.uname
     ),
     o as (
       update contacts c set opt_in_status = 'opted_out', opted_out_at = now(), opt_in_source = 'api_error', updated_at = now()
@@ -158,8 +194,21 @@ export const statusBatchQuery = (items: StatusItem[]) => {
     e as (
       insert into consent_events (organization_id, contact_id, status, source, chip_id, campaign_id, text_shown)
       select organization_id, contact_id, 'opted_out'::opt_in_status, 'api_error'::opt_in_source, chip_id, campaign_id, ${OPT_OUT_TEXT} from o
+    ),
+    -- A row is updated once per statement: the contacts o opts out learn their BSUID from a later status.
+    k as (
+      update contacts c set bsuid = x.bsuid, username = coalesce(x.uname, c.username)
+        from (select distinct on (bsuid) contact_id, organization_id, bsuid, uname from u
+               where bsuid is not null and contact_id is not null
+               order by bsuid, contact_id) x
+       where c.id = x.contact_id and c.organization_id = x.organization_id and c.bsuid is null
+         and c.id = any (array (select contact_id from u where bsuid is not null and contact_id is not null))
+         and not exists (select 1 from contacts t where t.organization_id = x.organization_id and t.bsuid = x.bsuid)
+         and not exists (select 1 from o where o.contact_id = c.id)
     )
-    select m.i, exists (select 1 from o where o.optout_i = m.i) as opted_out from m
+    select m.i, exists (select 1 from o where o.optout_i = m.i) as opted_out, false as mismatch from m
+    union all
+    select l.i, false, true from l where not (l.row_wamid = l.wamid or (l.row_wamid is null and not l.taken))
   `;
 };
 
@@ -170,9 +219,9 @@ export const statusBatchQuery = (items: StatusItem[]) => {
 export const applyStatusBatch = async (db: Db, items: StatusItem[]): Promise<StatusItemResult[]> => {
   if (items.length === 0) return [];
   // Prepared: the text never changes (the whole batch is one parameter), so it is parsed once per connection.
-  const rows = await execPrepared(db)<{ i: number; opted_out: boolean }>(statusBatchQuery(items));
+  const rows = await execPrepared(db)<{ i: number; opted_out: boolean; mismatch: boolean }>(statusBatchQuery(items));
   const results: StatusItemResult[] = items.map(() => ({ matched: false, optedOut: false }));
-  for (const row of rows) results[row.i] = { matched: true, optedOut: row.opted_out };
+  for (const row of rows) results[row.i] = row.mismatch ? { matched: false, optedOut: false, mismatch: true } : { matched: true, optedOut: row.opted_out };
   return results;
 };
 
@@ -250,11 +299,8 @@ const sqlState = (err: unknown): string | undefined => {
 const isTransient = (err: unknown) => ["40P01", "40001", "55P03"].includes(sqlState(err) ?? "");
 /** Data exceptions and constraint violations: caused by some event of the batch, not by the database. */
 const isDataError = (err: unknown) => /^(22|23)/.test(sqlState(err) ?? "");
-export const describeDbError = (err: unknown) => {
-  const e = err as { message?: string; cause?: { message?: string } } | null;
-  const code = sqlState(err);
-  return `${e?.cause?.message ?? e?.message ?? String(err)}`.split("\n")[0]!.slice(0, 300) + (code ? ` (${code})` : "");
-};
+// Code and constraint only: a failed statement's message carries the values of the events (lib/log.ts).
+export const describeDbError = (err: unknown) => describeError(err, { location: false });
 
 const laneOf = (wamid: string, lanes: number) => {
   if (lanes === 1) return 0;

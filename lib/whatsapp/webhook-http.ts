@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Db } from "@/db/client";
-import { handleWebhookPost, handleWebhookVerification, MAX_WEBHOOK_BYTES, type WebhookResponse } from "./webhook-handler";
+import { describeError } from "@/lib/log";
+import { handleWebhookPost, handleWebhookVerification, MAX_WEBHOOK_BYTES, TOO_LARGE, type WebhookResponse } from "./webhook-handler";
 import type { WebhookOutcome } from "./process-webhook";
 
 // The webhook on bare node:http, for the production server (server.ts): Meta sends thousands of POSTs a second
@@ -14,7 +15,10 @@ const pathOf = (url: string | undefined) => {
   return q < 0 ? (url ?? "") : url!.slice(0, q);
 };
 
-/** GET (verification handshake) and POST on the webhook path; everything else goes to Next. */
+/**
+ * GET (verification handshake) and POST on the webhook path; everything else goes to Next — including the same
+ * path written another way (/api/webhooks/%77hatsapp), which the App Router route answers with the same limits.
+ */
 export const isWebhookRequest = (req: IncomingMessage) =>
   (req.method === "POST" || req.method === "GET") && pathOf(req.url) === WEBHOOK_PATH;
 
@@ -72,12 +76,12 @@ export const serveWebhook = async (req: IncomingMessage, res: ServerResponse, op
     const declared = Number(req.headers["content-length"] ?? 0);
     if (declared > MAX_WEBHOOK_BYTES) {
       console.warn(`[webhook] corpo grande demais (${declared} bytes declarados): recusado`);
-      return send(res, { status: 400, body: "payload too large" }, true);
+      return send(res, TOO_LARGE, true);
     }
     const raw = await readRawBody(req);
     if (!raw) {
       console.warn(`[webhook] corpo grande demais (mais de ${MAX_WEBHOOK_BYTES} bytes): recusado`);
-      return send(res, { status: 400, body: "payload too large" }, true);
+      return send(res, TOO_LARGE, true);
     }
     const signature = req.headers["x-hub-signature-256"];
     const result = await handleWebhookPost(opts.db(), raw, typeof signature === "string" ? signature : null, opts.appSecret());
@@ -85,7 +89,7 @@ export const serveWebhook = async (req: IncomingMessage, res: ServerResponse, op
     if (result.outcome && opts.afterAnswer) opts.afterAnswer(result.outcome);
   } catch (err) {
     // A connection reset mid-body, or a bug: never leave the request hanging.
-    console.error(`[webhook] erro no caminho rápido: ${(err as Error).message}`);
+    console.error(`[webhook] erro no caminho rápido: ${describeError(err)}`);
     send(res, { status: 500, body: "internal error" }, true);
   }
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseWebhook, parseWebhookBody, type MessageEvent, type StatusEvent } from "./webhook-payload";
+import { parseWebhook, parseWebhookBody, webhookTime, type MessageEvent, type StatusEvent } from "./webhook-payload";
 
 // Shapes as Meta sends them (Cloud API "messages" field), with the extra fields Meta adds left in.
 const wrap = (value: Record<string, unknown>, field = "messages") => ({
@@ -256,7 +256,7 @@ describe("parseWebhook: what is refused or ignored", () => {
         },
       ],
     });
-    expect(r).toEqual({ ok: true, events: [], ignored: 1 });
+    expect(r).toEqual({ ok: true, events: [], ignored: 1, badTimestamps: [] });
   });
 
   it("refuses bodies that are not WhatsApp webhooks", () => {
@@ -270,5 +270,139 @@ describe("parseWebhook: what is refused or ignored", () => {
   it("parses the raw body and refuses invalid JSON", () => {
     expect(parseWebhookBody(Buffer.from(JSON.stringify(wrap({ statuses: [sent] })))).ok).toBe(true);
     expect(parseWebhookBody("{nope").ok).toBe(false);
+  });
+});
+
+// Since April 2026 (docs/decisions/0006-bsuid.md): every webhook names the user by a business-scoped user id, and a
+// user with a username may come without a phone number. Shapes as in Meta's reference.
+describe("parseWebhook: business-scoped user ids and usernames", () => {
+  const BSUID = "BR.1502576394655843";
+
+  it("reads the sender's BSUID and username, with the phone when Meta gives it", () => {
+    const r = parseWebhook(
+      wrap({
+        contacts: [{ profile: { name: "Maria Silva", username: "@maria.silva" }, wa_id: "551187654321", user_id: BSUID }],
+        messages: [{ from: "551187654321", from_user_id: BSUID, id: "wamid.b1", timestamp: "1762000600", type: "text", text: { body: "oi" } }],
+      }),
+    );
+    expect(r.ok && r.events[0]).toMatchObject({ fromWaId: "551187654321", fromBsuid: BSUID, username: "@maria.silva", profileName: "Maria Silva" });
+  });
+
+  it("keeps a message from a user with a username and no phone number: no from, no wa_id", () => {
+    const r = parseWebhook(
+      wrap({
+        contacts: [{ profile: { name: "Bia", username: "@bia" }, user_id: BSUID }],
+        messages: [{ from_user_id: BSUID, id: "wamid.b2", timestamp: "1762000601", type: "text", text: { body: "SAIR" } }],
+      }),
+    );
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.events).toEqual([
+      {
+        type: "message",
+        phoneNumberId: "100000000000001",
+        wamid: "wamid.b2",
+        fromWaId: "",
+        fromBsuid: BSUID,
+        username: "@bia",
+        profileName: "Bia",
+        timestamp: new Date(1762000601 * 1000),
+        kind: "text",
+        messageType: "text",
+        text: "SAIR",
+      } satisfies MessageEvent,
+    ]);
+  });
+
+  it("takes the BSUID from the contact when the message carries only from, and skips a message naming nobody", () => {
+    const r = parseWebhook(
+      wrap({
+        contacts: [{ profile: { name: "Bia" }, wa_id: "551187654321", user_id: BSUID }],
+        messages: [
+          { from: "551187654321", id: "wamid.b3", timestamp: "1762000602", type: "text", text: { body: "oi" } },
+          { id: "wamid.b4", timestamp: "1762000603", type: "text", text: { body: "quem?" } },
+        ],
+      }),
+    );
+    expect(r.ok && r.events).toMatchObject([{ wamid: "wamid.b3", fromWaId: "551187654321", fromBsuid: BSUID }]);
+    expect(r.ok && r.ignored).toBe(1);
+  });
+
+  it("never lends another contact's identifiers: a lone contact of another user gives its name only", () => {
+    const r = parseWebhook(
+      wrap({
+        contacts: [{ profile: { name: "Outra Pessoa", username: "@outra" }, wa_id: "5511900000000", user_id: "BR.999" }],
+        messages: [{ from_user_id: BSUID, id: "wamid.b5", timestamp: "1762000604", type: "text", text: { body: "oi" } }],
+      }),
+    );
+    expect(r.ok && r.events[0]).toMatchObject({ fromWaId: "", fromBsuid: BSUID, profileName: "Outra Pessoa" });
+    expect(r.ok && "username" in r.events[0]!).toBe(false);
+  });
+
+  it("reads recipient_user_id on statuses, and the username of delivered/read statuses' contacts, without a phone", () => {
+    const r = parseWebhook(
+      wrap({
+        contacts: [{ profile: { username: "@bia" }, user_id: BSUID }],
+        statuses: [{ id: sent.id, status: "read", timestamp: "1762000700", recipient_user_id: BSUID, biz_opaque_callback_data: "42" }],
+      }),
+    );
+    expect(r.ok && r.events).toEqual([
+      {
+        type: "status",
+        phoneNumberId: "100000000000001",
+        wamid: sent.id,
+        status: "read",
+        timestamp: new Date(1762000700 * 1000),
+        recipientWaId: "",
+        recipientBsuid: BSUID,
+        username: "@bia",
+        callbackData: "42",
+      } satisfies StatusEvent,
+    ]);
+  });
+});
+
+describe("parseWebhook: absurd timestamps", () => {
+  it("skips a status whose timestamp cannot be a webhook's and says so, keeping the rest", () => {
+    const r = parseWebhook(
+      wrap({
+        statuses: [
+          { ...sent, id: "wamid.t1", timestamp: "99999999999999" },
+          { ...sent, id: "wamid.t2", timestamp: -5 },
+          { ...sent, id: "wamid.t3", timestamp: "-5" },
+          { ...sent, id: "wamid.t4", timestamp: 1e300 },
+          sent,
+        ],
+      }),
+    );
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.events.map((e) => e.wamid)).toEqual([sent.id]);
+    expect(r.badTimestamps).toEqual([
+      { kind: "status", wamid: "wamid.t1", value: "99999999999999" },
+      { kind: "status", wamid: "wamid.t2", value: "-5" },
+      { kind: "status", wamid: "wamid.t3", value: "-5" },
+      { kind: "status", wamid: "wamid.t4", value: "1e+300" },
+    ]);
+  });
+
+  it("keeps a message with an absurd timestamp, timed by its arrival: an opt-out is never lost to a bad clock", () => {
+    const before = Date.now();
+    const r = parseWebhook(
+      wrap({ messages: [{ from: "551187654321", id: "wamid.t5", timestamp: "99999999999999", type: "text", text: { body: "SAIR" } }] }),
+    );
+    expect(r.ok && r.events).toMatchObject([{ wamid: "wamid.t5", text: "SAIR" }]);
+    if (!r.ok) return;
+    expect(r.events[0]!.timestamp.getTime()).toBeGreaterThanOrEqual(before);
+    expect(r.events[0]!.timestamp.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(r.badTimestamps).toEqual([{ kind: "message", wamid: "wamid.t5", value: "99999999999999" }]);
+  });
+
+  it("webhookTime: unix seconds from 2009 to a day ahead", () => {
+    const now = Date.UTC(2026, 5, 1);
+    expect(webhookTime("1762000000", now)).toEqual(new Date(1762000000 * 1000));
+    expect(webhookTime(1762000000, now)).toEqual(new Date(1762000000 * 1000));
+    for (const bad of ["99999999999999", "-1", -1, 0, "0", "1", "1.5", 1.5, "", "ontem", NaN, Infinity, null, undefined, now / 1000 + 2 * 86_400])
+      expect(webhookTime(bad, now), String(bad)).toBeNull();
   });
 });

@@ -5,6 +5,11 @@ import { z } from "zod";
 // without losing the rest of the batch (a 400 would make Meta retry the whole POST for days), unknown status
 // values ("deleted", "warning", payment statuses) are skipped. Only a body that is not a WhatsApp Business
 // Account webhook at all is refused.
+//
+// Users: since April 2026 every webhook names the WhatsApp user by its business-scoped user id (BSUID:
+// messages[].from_user_id, contacts[].user_id, statuses[].recipient_user_id), and a user who adopted a username
+// (contacts[].profile.username) may arrive without any phone number (no messages[].from, no contacts[].wa_id).
+// docs/decisions/0006-bsuid.md.
 
 export type StatusValue = "sent" | "delivered" | "read" | "failed";
 
@@ -16,6 +21,10 @@ export type StatusEvent = {
   timestamp: Date;
   /** wa_id of the recipient (for Brazilian mobiles, possibly without the ninth digit). "" if Meta omitted it. */
   recipientWaId: string;
+  /** recipient_user_id (or the status's contact's user_id): the recipient's BSUID. */
+  recipientBsuid?: string;
+  /** contacts[].profile.username on delivered/read statuses, when the user adopted one. */
+  username?: string;
   /** biz_opaque_callback_data echoed from the send: the recipient row id. */
   callbackData?: string;
   error?: { code: number; title: string; message: string };
@@ -29,8 +38,15 @@ export type MessageEvent = {
   type: "message";
   phoneNumberId: string;
   wamid: string;
-  /** wa_id of the sender: digits, for Brazilian mobiles possibly without the ninth digit (use lib/phones fromWaId). */
+  /**
+   * wa_id of the sender: digits, for Brazilian mobiles possibly without the ninth digit (use lib/phones fromWaId).
+   * "" when Meta withheld the phone number (a user with a username): then fromBsuid names the sender.
+   */
   fromWaId: string;
+  /** from_user_id (or the contact's user_id): the sender's BSUID. */
+  fromBsuid?: string;
+  /** contacts[].profile.username, when the sender adopted one. */
+  username?: string;
   profileName?: string;
   timestamp: Date;
   kind: MessageKind;
@@ -46,20 +62,40 @@ export type MessageEvent = {
 
 export type WebhookEvent = StatusEvent | MessageEvent;
 
+/** A status skipped, or a message stored with its arrival time, because its timestamp cannot be a webhook's. */
+export type BadTimestamp = { kind: "status" | "message"; wamid: string; value: string };
+
 export type ParseResult =
-  | { ok: true; events: WebhookEvent[]; /** items present but skipped (malformed or unknown). */ ignored: number }
+  | {
+      ok: true;
+      events: WebhookEvent[];
+      /** items present but skipped (malformed or unknown). */
+      ignored: number;
+      badTimestamps: BadTimestamp[];
+    }
   | { ok: false; reason: string };
 
 const STATUSES = new Set<string>(["sent", "delivered", "read", "failed"]);
 
-const timestampSchema = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const seconds = typeof v === "number" ? v : /^\d+$/.test(v) ? Number(v) : NaN;
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    ctx.addIssue({ code: "custom", message: "timestamp inválido" });
-    return z.NEVER;
-  }
+// WhatsApp did not exist before 2009; a webhook is not sent from the future (a day of slack for clocks).
+const EARLIEST_S = Date.UTC(2009, 0, 1) / 1000;
+const AHEAD_S = 86_400;
+
+/**
+ * Meta's unix-seconds timestamp ("1762000000" or a number) as a Date, or null when it cannot be the time of a
+ * webhook. Meta re-delivers whatever is not answered 2xx, so an absurd value ("99999999999999", "-5") must never
+ * reach a Date that throws or a timestamp column that refuses it.
+ */
+export const webhookTime = (v: unknown, nowMs = Date.now()): Date | null => {
+  const seconds = typeof v === "number" ? v : typeof v === "string" && /^\d{1,12}$/.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(seconds) || seconds < EARLIEST_S || seconds > nowMs / 1000 + AHEAD_S) return null;
   return new Date(seconds * 1000);
-});
+};
+
+const timestampSchema = z.union([z.string(), z.number()]);
+
+/** A BSUID as Meta writes it ("BR.1502576394655843", "US.ENT.1181…"); kept verbatim, never parsed. */
+const userIdSchema = z.string().trim().min(1).max(256);
 
 const codeSchema = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]);
 
@@ -68,6 +104,7 @@ const statusSchema = z.object({
   status: z.string(),
   timestamp: timestampSchema,
   recipient_id: z.string().optional(),
+  recipient_user_id: userIdSchema.optional().catch(undefined),
   biz_opaque_callback_data: z.string().optional(),
   // Lenient: a pricing object of another shape drops the price, never the status.
   pricing: z.object({ billable: z.boolean().optional() }).optional().catch(undefined),
@@ -86,9 +123,11 @@ const statusSchema = z.object({
 const reply = z.object({ id: z.string().optional(), title: z.string().optional() });
 
 const messageSchema = z.object({
-  from: z.string().min(1),
+  // Withheld for a user with a username: from_user_id names the sender then.
+  from: z.string().min(1).optional(),
+  from_user_id: userIdSchema.optional().catch(undefined),
   id: z.string().min(1),
-  timestamp: timestampSchema,
+  timestamp: timestampSchema.optional(),
   type: z.string(),
   text: z.object({ body: z.string() }).optional(),
   button: z.object({ text: z.string().optional(), payload: z.string().optional() }).optional(),
@@ -111,8 +150,31 @@ const valueSchema = z.object({
 
 const contactSchema = z.object({
   wa_id: z.string().optional(),
-  profile: z.object({ name: z.string().optional() }).optional(),
+  user_id: userIdSchema.optional().catch(undefined),
+  profile: z.object({ name: z.string().optional(), username: z.string().optional() }).optional(),
 });
+
+type Contact = z.infer<typeof contactSchema>;
+/** exact: the contact names the same wa_id or BSUID, so its identifiers are the event's too. */
+type FoundContact = { contact: Contact; exact: boolean } | undefined;
+
+/**
+ * The value's contacts, found by wa_id or by BSUID. A lone contact lends its name to an event it does not name
+ * (Meta sends one contact per message), never its identifiers.
+ */
+const contactBook = (raw: unknown[]) => {
+  const list = raw.flatMap((c) => {
+    const parsed = contactSchema.safeParse(c);
+    return parsed.success ? [parsed.data] : [];
+  });
+  return (waId: string | undefined, bsuid: string | undefined): FoundContact => {
+    const exact = list.find((c) => (waId && c.wa_id === waId) || (bsuid && c.user_id === bsuid));
+    if (exact) return { contact: exact, exact: true };
+    return list.length === 1 ? { contact: list[0]!, exact: false } : undefined;
+  };
+};
+
+const nonEmpty = (s: string | undefined) => (s?.trim() ? s.trim() : undefined);
 
 const envelopeSchema = z.object({
   object: z.literal("whatsapp_business_account"),
@@ -124,16 +186,24 @@ const envelopeSchema = z.object({
   ),
 });
 
-const toStatusEvent = (phoneNumberId: string, s: z.infer<typeof statusSchema>): StatusEvent | null => {
-  if (!STATUSES.has(s.status)) return null;
+const toStatusEvent = (
+  phoneNumberId: string,
+  s: z.infer<typeof statusSchema>,
+  timestamp: Date,
+  found: FoundContact,
+): StatusEvent => {
   const event: StatusEvent = {
     type: "status",
     phoneNumberId,
     wamid: s.id,
     status: s.status as StatusValue,
-    timestamp: s.timestamp,
+    timestamp,
     recipientWaId: s.recipient_id ?? "",
   };
+  const bsuid = s.recipient_user_id ?? (found?.exact ? found.contact.user_id : undefined);
+  if (bsuid) event.recipientBsuid = bsuid;
+  const username = found?.exact ? nonEmpty(found.contact.profile?.username) : undefined;
+  if (username) event.username = username;
   if (s.biz_opaque_callback_data !== undefined) event.callbackData = s.biz_opaque_callback_data;
   if (s.pricing?.billable !== undefined) event.billable = s.pricing.billable;
   const e = s.errors?.[0];
@@ -147,8 +217,8 @@ const toStatusEvent = (phoneNumberId: string, s: z.infer<typeof statusSchema>): 
 const toMessageEvent = (
   phoneNumberId: string,
   m: z.infer<typeof messageSchema>,
-  names: Map<string, string>,
-  fallbackName: string | undefined,
+  timestamp: Date,
+  found: FoundContact,
 ): MessageEvent => {
   let kind: MessageKind = "other";
   let text = "";
@@ -172,13 +242,17 @@ const toMessageEvent = (
     type: "message",
     phoneNumberId,
     wamid: m.id,
-    fromWaId: m.from,
-    timestamp: m.timestamp,
+    fromWaId: m.from ?? (found?.exact ? found.contact.wa_id : undefined) ?? "",
+    timestamp,
     kind,
     messageType: m.type,
     text,
   };
-  const profileName = names.get(m.from) ?? fallbackName;
+  const bsuid = m.from_user_id ?? (found?.exact ? found.contact.user_id : undefined);
+  if (bsuid) event.fromBsuid = bsuid;
+  const username = found?.exact ? nonEmpty(found.contact.profile?.username) : undefined;
+  if (username) event.username = username;
+  const profileName = found?.contact.profile?.name;
   if (profileName) event.profileName = profileName;
   if (payload !== undefined) event.payload = payload;
   if (m.context?.id) event.contextWamid = m.context.id;
@@ -198,7 +272,10 @@ export const parseWebhook = (json: unknown): ParseResult => {
   }
 
   const events: WebhookEvent[] = [];
+  const badTimestamps: BadTimestamp[] = [];
   let ignored = 0;
+  const now = Date.now();
+  const rawTime = (v: string | number | undefined) => String(v ?? "").slice(0, 40);
   for (const entry of envelope.data.entry) {
     for (const change of entry.changes) {
       if (change.field !== "messages") {
@@ -212,30 +289,42 @@ export const parseWebhook = (json: unknown): ParseResult => {
       }
       const { metadata, contacts = [], statuses = [], messages = [] } = value.data;
       const phoneNumberId = metadata.phone_number_id;
+      const contactOf = contactBook(contacts);
 
       for (const raw of statuses) {
         const s = statusSchema.safeParse(raw);
-        const event = s.success ? toStatusEvent(phoneNumberId, s.data) : null;
-        if (event) events.push(event);
-        else ignored++;
+        if (!s.success || !STATUSES.has(s.data.status)) {
+          ignored++;
+          continue;
+        }
+        const timestamp = webhookTime(s.data.timestamp, now);
+        if (!timestamp) {
+          // Its place in the sequence is unknown: applying it could move the row by a time that never was.
+          badTimestamps.push({ kind: "status", wamid: s.data.id, value: rawTime(s.data.timestamp) });
+          ignored++;
+          continue;
+        }
+        events.push(toStatusEvent(phoneNumberId, s.data, timestamp, contactOf(s.data.recipient_id, s.data.recipient_user_id)));
       }
 
-      const names = new Map<string, string>();
-      let fallbackName: string | undefined;
-      for (const raw of contacts) {
-        const c = contactSchema.safeParse(raw);
-        if (!c.success || !c.data.profile?.name) continue;
-        fallbackName ??= c.data.profile.name;
-        if (c.data.wa_id) names.set(c.data.wa_id, c.data.profile.name);
-      }
       for (const raw of messages) {
         const m = messageSchema.safeParse(raw);
-        if (m.success) events.push(toMessageEvent(phoneNumberId, m.data, names, fallbackName));
-        else ignored++;
+        if (!m.success || (!m.data.from && !m.data.from_user_id)) {
+          ignored++;
+          continue;
+        }
+        // What the person wrote matters more than when Meta says it was (a "SAIR" must not be lost to a bad
+        // clock): the message is kept, with the time it arrived.
+        let timestamp = webhookTime(m.data.timestamp, now);
+        if (!timestamp) {
+          badTimestamps.push({ kind: "message", wamid: m.data.id, value: rawTime(m.data.timestamp) });
+          timestamp = new Date(now);
+        }
+        events.push(toMessageEvent(phoneNumberId, m.data, timestamp, contactOf(m.data.from, m.data.from_user_id)));
       }
     }
   }
-  return { ok: true, events, ignored };
+  return { ok: true, events, ignored, badTimestamps };
 };
 
 /** Parses the raw request body (after the signature check) and flattens it; invalid JSON → ok: false. */

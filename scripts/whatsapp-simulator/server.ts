@@ -71,6 +71,12 @@ export type SimulatorOptions = {
   maxTemplatePageSize?: number;
   /** Share (0–1) of Brazilian mobiles whose wa_id omits the ninth digit (chosen per number, deterministically). */
   waIdWithoutNinthDigitShare?: number;
+  /**
+   * Users who adopted a WhatsApp username, by phone digits ("5511987654321" → "@maria"): their messages arrive
+   * without a phone number (no `from`, no `contacts[].wa_id`), named only by BSUID and username, as Meta sends
+   * them since 2026; delivered/read statuses of messages to them carry the username.
+   */
+  usernames?: Record<string, string>;
   /** Free-form text messages need an inbound message from the contact in the last 24 h (else a 131047 failed status). */
   enforceServiceWindow?: boolean;
   /** Seed of the deterministic draws (read/reply/opt-out shares). */
@@ -109,8 +115,10 @@ export type SimStats = {
 
 export type SimInbound = {
   phoneNumberId?: string;
-  /** wa_id of the contact (digits). */
+  /** wa_id of the contact (digits): who writes (its BSUID is derived from it). */
   from: string;
+  /** The contact has this WhatsApp username: the message goes without the phone number (as for `usernames`). */
+  username?: string;
   profileName?: string;
   text?: string;
   button?: { text: string; payload?: string };
@@ -206,6 +214,16 @@ const digitsOf = (s: string) => s.replace(/\D/g, "");
 const canonical = (digits: string) =>
   /^55[1-9][1-9][6-9]\d{7}$/.test(digits) ? `${digits.slice(0, 4)}9${digits.slice(4)}` : digits;
 
+/**
+ * The business-scoped user id (BSUID) the simulator gives the user of these wa_id digits: one per user for the
+ * whole simulator (one business portfolio), country code, a dot, digits; stable across runs, the same with or
+ * without the ninth digit.
+ */
+export const simulatorBsuid = (digits: string) => {
+  const d = canonical(digitsOf(digits));
+  const n = BigInt(`0x${createHash("sha1").update(`bsuid:${d}`).digest("hex").slice(0, 15)}`);
+  return `${d.startsWith("55") ? "BR" : "US"}.${n}`;
+};
 const PLACEHOLDER = /\{\{\s*(\d+)\s*\}\}/g;
 const countPlaceholders = (text: unknown) =>
   typeof text === "string" ? new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1])).size : 0;
@@ -316,6 +334,9 @@ export const startSimulator = async (options: SimulatorOptions): Promise<Running
   };
 
   const draw = (key: string) => createHash("sha1").update(`${seed}:${key}`).digest().readUInt32BE(0) / 2 ** 32;
+
+  const usernames = new Map(Object.entries(options.usernames ?? {}).map(([digits, name]) => [canonical(digitsOf(digits)), name]));
+  const usernameOf = (digits: string) => usernames.get(canonical(digits));
 
   const waIdFor = (digits: string) =>
     noNinthShare > 0 && /^55[1-9][1-9]9\d{8}$/.test(digits) && draw(`waid:${digits}`) < noNinthShare
@@ -491,12 +512,15 @@ export const startSimulator = async (options: SimulatorOptions): Promise<Running
     const category = msg.template
       ? (templateIndex.get(`${p.wabaId}\u0000${msg.template.name}\u0000${msg.template.language}`)?.category ?? "MARKETING").toLowerCase()
       : "service";
+    // Sent to the phone number: recipient_id is the wa_id; recipient_user_id (the BSUID) on every status but a
+    // failed one, which also carries no contacts array (Meta, business-scoped user ids, 2026).
     const status: Record<string, unknown> = {
       id: msg.wamid,
       status: spec.status,
       timestamp: nowSeconds(),
       recipient_id: msg.waId,
     };
+    if (spec.status !== "failed") status.recipient_user_id = simulatorBsuid(msg.waId);
     if (msg.bizOpaqueCallbackData !== undefined) status.biz_opaque_callback_data = msg.bizOpaqueCallbackData;
     if (spec.status === "sent" || spec.status === "delivered") {
       // Meta sends conversation and pricing on sent and delivered; read and failed statuses carry neither.
@@ -520,11 +544,19 @@ export const startSimulator = async (options: SimulatorOptions): Promise<Running
           href: ERROR_HREF,
         },
       ];
-    return envelope(p, { statuses: [status] });
+    if (spec.status === "failed") return envelope(p, { statuses: [status] });
+    const username = spec.status === "sent" ? undefined : usernameOf(msg.waId);
+    const contact = { ...(username ? { profile: { username } } : {}), wa_id: msg.waId, user_id: simulatorBsuid(msg.waId) };
+    return envelope(p, { contacts: [contact], statuses: [status] });
   };
 
   const inboundBody = (p: PhoneState, m: SimInbound, wamid: string) => {
-    const message: Record<string, unknown> = { from: m.from, id: wamid, timestamp: nowSeconds() };
+    // A user with a username comes without a phone number: from_user_id and contacts[].user_id name them.
+    const bsuid = simulatorBsuid(m.from);
+    const username = m.username ?? usernameOf(m.from);
+    const message: Record<string, unknown> = username
+      ? { from_user_id: bsuid, id: wamid, timestamp: nowSeconds() }
+      : { from: m.from, from_user_id: bsuid, id: wamid, timestamp: nowSeconds() };
     if (m.contextWamid) message.context = { from: p.displayDigits, id: m.contextWamid };
     if (m.button) {
       message.type = "button";
@@ -537,7 +569,8 @@ export const startSimulator = async (options: SimulatorOptions): Promise<Running
       message.text = { body: m.text ?? "" };
     }
     const name = m.profileName ?? PROFILE_NAMES[Math.floor(draw(`name:${m.from}`) * PROFILE_NAMES.length)];
-    return envelope(p, { contacts: [{ profile: { name }, wa_id: m.from }], messages: [message] });
+    const contact = username ? { profile: { name, username }, user_id: bsuid } : { profile: { name }, wa_id: m.from, user_id: bsuid };
+    return envelope(p, { contacts: [contact], messages: [message] });
   };
 
   const inbound = (m: SimInbound): string => {
@@ -891,6 +924,51 @@ export const startSimulator = async (options: SimulatorOptions): Promise<Running
     sendJson(res, 200, pickFields(full, query.get("fields") ?? "verified_name,code_verification_status,display_phone_number,quality_rating,platform_type,throughput"));
   };
 
+  // ---- GET /{v}/{waba_id}/phone_numbers ----
+  // The WABA's numbers, for any token that owns one of them (a system user's token sees its whole WABA); Meta's
+  // default fields, the `fields` parameter, and cursor paging like message_templates.
+  const handleWabaPhoneNumbers = (req: http.IncomingMessage, res: http.ServerResponse, wabaId: string, query: URLSearchParams) => {
+    const list = [...numbers.values()].filter((p) => p.wabaId === wabaId);
+    const denied = authorize(bearer(req), (o) => o.wabaId === wabaId, wabaId, "get");
+    if (denied || list.length === 0) return graphError(res, denied ?? unknownObject(wabaId, "get"));
+    const limitParam = query.get("limit");
+    const limit = limitParam === null ? 25 : Number(limitParam);
+    if (!Number.isInteger(limit) || limit < 1) return graphError(res, invalid("Param limit must be a positive integer."));
+    let start = 0;
+    const after = query.get("after");
+    if (after) {
+      const i = uncursor(after);
+      if (i === null) return graphError(res, invalid("Invalid cursor in param after."));
+      start = i + 1;
+    }
+    const page = list.slice(start, start + Math.min(limit, maxPage));
+    const data = page.map((p) =>
+      pickFields(
+        {
+          verified_name: p.verifiedName,
+          code_verification_status: "VERIFIED",
+          display_phone_number: p.displayPhoneNumber,
+          quality_rating: (p.qualityRating ?? "GREEN").toUpperCase(),
+          id: p.phoneNumberId,
+        },
+        query.get("fields"),
+      ),
+    );
+    const result: Record<string, unknown> = { data };
+    if (page.length) {
+      const last = start + page.length - 1;
+      const paging: Record<string, unknown> = { cursors: { before: cursor(start), after: cursor(last) } };
+      if (last + 1 < list.length) {
+        const next = new URLSearchParams(query);
+        next.set("after", cursor(last));
+        next.delete("access_token");
+        paging.next = `http://${req.headers.host ?? "127.0.0.1"}${req.url?.split("?")[0] ?? ""}?${next}`;
+      }
+      result.paging = paging;
+    }
+    sendJson(res, 200, result);
+  };
+
   // ---- control endpoints (not part of Meta's API) ----
   const stats = (): SimStats => ({
     accepted,
@@ -971,6 +1049,7 @@ export const startSimulator = async (options: SimulatorOptions): Promise<Running
     const query = new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
     if (m && req.method === "GET" && edge === "/message_templates")
       return handleTemplates(req, res, m[1], decodeURIComponent(m[2]), query);
+    if (m && req.method === "GET" && edge === "/phone_numbers") return handleWabaPhoneNumbers(req, res, decodeURIComponent(m[2]), query);
     if (m && req.method === "GET" && !edge) return handlePhoneNumber(req, res, decodeURIComponent(m[2]), query);
     graphError(res, { status: 400, code: 2500, message: `Unknown path components: ${path}` });
   };

@@ -13,13 +13,23 @@ const optionalId = z
   .optional()
   .transform((v) => (v ? v : null));
 
-// Creates or edits a chip; the access token is encrypted before it is stored.
+// Creates or edits a chip once Meta confirms the number, its WABA and the token (lib/chips.ts saveChip); the
+// access token is encrypted before it is stored.
 export const saveChipAction = authorizedAction(
   { name: "saveChip", role: "admin", schema: chipSchema.extend({ id: optionalId }) },
   async ({ id: chipId, ...input }, { db, user }) => {
-    await saveChip(db, { organizationId: user.organizationId, userId: user.id }, chipId, input, env().ENCRYPTION_KEY);
+    const { proof } = await saveChip(
+      db,
+      { organizationId: user.organizationId, userId: user.id },
+      chipId,
+      input,
+      env().ENCRYPTION_KEY,
+      appWhatsAppClient(),
+    );
     revalidatePath("/configuracoes/chips");
-    return ok(undefined, chipId ? "Chip atualizado." : "Chip cadastrado. Use “Testar conexão” para conferir o token.");
+    const who = proof ? [proof.verifiedName, proof.displayPhoneNumber && `(${proof.displayPhoneNumber})`].filter(Boolean).join(" ") : "";
+    const confirmed = proof ? ` Confirmado com a Meta${who ? `: ${who}` : ""}.` : "";
+    return ok(undefined, `${chipId ? "Chip atualizado." : "Chip cadastrado."}${confirmed}`);
   },
 );
 

@@ -15,13 +15,15 @@ export default async function FlowsPage() {
   const user = await requireUser();
   const rows = await listFlows(getDb(), user.organizationId);
   const canEdit = hasRole(user.role, "gestor");
+  // The external bot receives contacts' data: only an admin sets or changes where it is.
+  const canEditEndpoint = hasRole(user.role, "admin");
   return (
     <div className="grid gap-4">
       <div className="flex flex-wrap items-center justify-between gap-4">
         <p className="max-w-2xl text-sm text-muted-foreground">
           Para onde vão as respostas das campanhas. Só fluxos ativos aparecem no painel de campanhas.
         </p>
-        {canEdit ? <FlowDialog /> : null}
+        {canEdit ? <FlowDialog canEditEndpoint={canEditEndpoint} /> : null}
       </div>
       {rows.length === 0 ? (
         <EmptyState icon={BotIcon} title="Nenhum fluxo de chatbot" description="Crie os fluxos para onde as respostas das campanhas são encaminhadas." />
@@ -34,7 +36,7 @@ export default async function FlowsPage() {
             <CardDescription>{f.description ?? "Sem descrição."}</CardDescription>
             <CardAction className="flex items-center gap-1">
               <Badge variant={f.active ? "success" : "secondary"}>{f.active ? "Ativo" : "Inativo"}</Badge>
-              {canEdit ? <FlowDialog flow={f} /> : null}
+              {canEdit ? <FlowDialog flow={f} canEditEndpoint={canEditEndpoint} /> : null}
             </CardAction>
           </CardHeader>
           <CardContent className="grid gap-2 text-sm">
