@@ -188,10 +188,10 @@ export const DEMO_FLOWS = [
   },
   {
     name: "Pesquisa de satisfação",
-    description: "Entrega a conversa ao bot de pesquisa (exemplo de endpoint externo).",
+    description: "Pergunta a nota de 0 a 10 a quem responde à campanha.",
     active: true,
     entryMessage: "Obrigado por responder! De 0 a 10, quanto você recomendaria a Loja Exemplo para um amigo?",
-    endpointUrl: "http://127.0.0.1:9/bot",
+    endpointUrl: null,
   },
   {
     name: "Cupom de desconto",

@@ -1,4 +1,5 @@
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/max";
+import { formatPhone } from "@/lib/i18n/labels";
 
 export type PhoneResult =
   | { ok: true; e164: string; original: string }
@@ -48,3 +49,9 @@ export const fromWaId = (waId: string): string | null => {
 
 /** For the Cloud API `to` field: digits only, no plus sign. */
 export const toWaRecipient = (e164: string) => e164.replace(/^\+/, "");
+
+/** A number as people read it in the app and the reports, "+55 (11) 98765-4321"; what cannot be parsed, as written. */
+export const displayPhone = (input: string) => {
+  const r = normalizePhone(input);
+  return r.ok ? formatPhone(r.e164) : input;
+};

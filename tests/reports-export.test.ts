@@ -2,6 +2,7 @@ import { PassThrough } from "node:stream";
 import ExcelJS from "exceljs";
 import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import { collect } from "./support/collect";
 import { getDb } from "@/db/client";
 import { campaignRecipients, campaigns, contacts } from "@/db/schema";
 import { generateKey } from "@/lib/crypto";
@@ -15,16 +16,6 @@ import { sendingOrganization } from "./support/sending";
 const SP = "America/Sao_Paulo";
 let target: { organizationId: string; campaignId: number; timeZone: string };
 const NAMES = ['=HYPERLINK("http://x","clique")', "+55 é o DDI", "-1", "@menção", 'Ana "Aninha" Souza', "Linha 1\nLinha 2", "João 😀 Silva", "Zé"];
-
-const collect = async (write: (out: PassThrough) => Promise<void>) => {
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on("data", (c: Buffer) => chunks.push(c));
-  const ended = new Promise((r) => out.on("end", r));
-  await write(out);
-  await ended;
-  return Buffer.concat(chunks);
-};
 
 beforeAll(async () => {
   const { orgId, chipId, templateId } = await sendingOrganization("Relatórios Ltda", generateKey(), { packageBalance: 0, autoIncreaseSize: 100 });

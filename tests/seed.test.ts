@@ -252,7 +252,7 @@ describe("seed de demonstração", () => {
     expect(flows).toEqual([
       { name: "Atendimento comercial", active: true, endpoint_url: null, endpoint_secret_encrypted: null },
       { name: "Cupom de desconto", active: false, endpoint_url: null, endpoint_secret_encrypted: null },
-      { name: "Pesquisa de satisfação", active: true, endpoint_url: "http://127.0.0.1:9/bot", endpoint_secret_encrypted: null },
+      { name: "Pesquisa de satisfação", active: true, endpoint_url: null, endpoint_secret_encrypted: null },
     ]);
   });
 

@@ -7,6 +7,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select";
+import { SortableHead } from "@/components/ui/sortable-head";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
 
@@ -21,8 +22,9 @@ type Row = {
   since: string;
 };
 type Option = { id: number; name: string; color?: string };
+type Sort = { href: string; dir?: "asc" | "desc" };
 
-export function ContactsTable({ rows, tags, wallets }: { rows: Row[]; tags: Option[]; wallets: Option[] }) {
+export function ContactsTable({ rows, tags, wallets, sort }: { rows: Row[]; tags: Option[]; wallets: Option[]; sort: { name: Sort; since: Sort } }) {
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [operation, setOperation] = useState("addTag");
   const [pending, startTransition] = useTransition();
@@ -98,7 +100,7 @@ export function ContactsTable({ rows, tags, wallets }: { rows: Row[]; tags: Opti
         <Table>
           <TableHeader>
             <TableRow>
-              <TableHead className="w-10">
+              <TableHead className="sticky left-0 z-10 w-10 bg-card">
                 <input
                   type="checkbox"
                   aria-label="Selecionar todos desta página"
@@ -107,19 +109,19 @@ export function ContactsTable({ rows, tags, wallets }: { rows: Row[]; tags: Opti
                   onChange={() => setSelected(allSelected ? new Set() : new Set(rows.map((r) => r.id)))}
                 />
               </TableHead>
-              <TableHead>Nome</TableHead>
+              <SortableHead label="Nome" {...sort.name} className="sticky left-10 z-10 bg-card" />
               <TableHead>Telefone</TableHead>
               <TableHead>Cidade / UF</TableHead>
               <TableHead>Carteira</TableHead>
               <TableHead>Etiquetas</TableHead>
               <TableHead>Opt-in</TableHead>
-              <TableHead>Desde</TableHead>
+              <SortableHead label="Desde" {...sort.since} />
             </TableRow>
           </TableHeader>
           <TableBody>
             {rows.map((c) => (
               <TableRow key={c.id} data-state={selected.has(c.id) ? "selected" : undefined}>
-                <TableCell>
+                <TableCell className="sticky left-0 z-10 bg-card">
                   <input
                     type="checkbox"
                     aria-label={`Selecionar ${c.name}`}
@@ -128,16 +130,16 @@ export function ContactsTable({ rows, tags, wallets }: { rows: Row[]; tags: Opti
                     onChange={() => toggle(c.id)}
                   />
                 </TableCell>
-                <TableCell className="font-medium">
-                  <Link href={`/contatos/${c.id}`} className="hover:underline">
+                <TableCell className="sticky left-10 z-10 max-w-56 truncate bg-card font-medium">
+                  <Link href={`/contatos/${c.id}`} className="hover:underline" title={c.name}>
                     {c.name}
                   </Link>
                 </TableCell>
                 <TableCell className="font-mono text-xs tabular-nums whitespace-nowrap">{c.phone}</TableCell>
                 <TableCell className="whitespace-nowrap">{c.place}</TableCell>
-                <TableCell>{c.wallet ?? "—"}</TableCell>
+                <TableCell className="whitespace-nowrap">{c.wallet ?? "—"}</TableCell>
                 <TableCell>
-                  <div className="flex max-w-64 flex-wrap gap-1">
+                  <div className="flex gap-1 whitespace-nowrap">
                     {c.tagIds.slice(0, 2).map((id) => {
                       const tag = tagById.get(id);
                       return tag ? (
@@ -153,7 +155,7 @@ export function ContactsTable({ rows, tags, wallets }: { rows: Row[]; tags: Opti
                 <TableCell>
                   <Badge variant={c.optIn.variant}>{c.optIn.label}</Badge>
                 </TableCell>
-                <TableCell className="text-muted-foreground">{c.since}</TableCell>
+                <TableCell className="whitespace-nowrap text-muted-foreground">{c.since}</TableCell>
               </TableRow>
             ))}
           </TableBody>

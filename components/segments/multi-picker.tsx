@@ -11,6 +11,9 @@ import { cn } from "@/lib/utils";
 
 export type PickerOption<V extends string | number> = { value: V; label: string; color?: string; hint?: string };
 
+/** What the closed picker shows: the first two chosen, then how many more ("SP, RJ +3"). */
+export const chosenSummary = (labels: string[]) => (labels.length <= 2 ? labels.join(", ") : `${labels.slice(0, 2).join(", ")} +${labels.length - 2}`);
+
 /** A searchable multi-select in a popover; chosen values show as removable badges. */
 export function MultiPicker<V extends string | number>({
   label,
@@ -37,7 +40,7 @@ export function MultiPicker<V extends string | number>({
       <Popover>
         <PopoverTrigger asChild>
           <Button variant="outline" className="justify-between font-normal" aria-label={label}>
-            <span className="truncate text-muted-foreground">{value.length ? `${value.length} escolhida(s)` : placeholder}</span>
+            <span className={value.length ? "truncate" : "truncate text-muted-foreground"}>{value.length ? chosenSummary(value.map((v) => byValue.get(v)?.label ?? String(v))) : placeholder}</span>
             <ChevronDownIcon aria-hidden="true" className="opacity-60" />
           </Button>
         </PopoverTrigger>

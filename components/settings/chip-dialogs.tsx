@@ -45,7 +45,8 @@ export function ChipDialog({ chip, tiers }: { chip?: Chip; tiers: { value: strin
           <DialogHeader>
             <DialogTitle>{chip ? `Editar ${chip.name}` : "Novo chip"}</DialogTitle>
             <DialogDescription>
-              Os dados ficam em Gerenciador do WhatsApp › Configuração da API. O token é guardado criptografado e nunca é
+              Os dados ficam em Gerenciador do WhatsApp › Configuração da API. Ao salvar, o Disparo confirma com a Meta
+              que o número pertence à conta (WABA) e ao token informados. O token é guardado criptografado e nunca é
               exibido de novo.
             </DialogDescription>
           </DialogHeader>
@@ -58,7 +59,7 @@ export function ChipDialog({ chip, tiers }: { chip?: Chip; tiers: { value: strin
             <FormField label="Número" htmlFor="chip-number" error={e?.displayNumber}>
               <Input id="chip-number" name="displayNumber" defaultValue={chip?.displayNumber} placeholder="+55 11 4000-1000" maxLength={60} />
             </FormField>
-            <FormField label="Phone number ID" htmlFor="chip-pnid" error={e?.phoneNumberId}>
+            <FormField label="Identificação do número de telefone (Phone number ID)" htmlFor="chip-pnid" error={e?.phoneNumberId}>
               <Input id="chip-pnid" name="phoneNumberId" defaultValue={chip?.phoneNumberId} inputMode="numeric" maxLength={40} />
             </FormField>
             <FormField label="ID da conta (WABA)" htmlFor="chip-waba" error={e?.wabaId}>
@@ -81,7 +82,11 @@ export function ChipDialog({ chip, tiers }: { chip?: Chip; tiers: { value: strin
             label="Token de acesso"
             htmlFor="chip-token"
             error={e?.accessToken}
-            hint={chip ? "Deixe em branco para manter o token atual." : "Token permanente de um usuário do sistema."}
+            hint={
+              chip
+                ? "Deixe em branco para manter o token atual (mudar o número ou a conta confirma de novo com ele)."
+                : "Token permanente de um usuário do sistema, com as permissões whatsapp_business_management e whatsapp_business_messaging."
+            }
           >
             <Input id="chip-token" name="accessToken" type="password" autoComplete="off" maxLength={2000} />
           </FormField>

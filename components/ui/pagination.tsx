@@ -10,10 +10,12 @@ type PaginationProps = {
   pageCount: number;
   /** Monta o href de uma página. Função: use apenas em Server Components (não serializável). */
   hrefFor: (page: number) => string;
+  /** What the page shows, e.g. "51–100 de 1.234", beside the page number. */
+  summary?: string;
   className?: string;
 };
 
-function Pagination({ page, pageCount, hrefFor, className }: PaginationProps) {
+function Pagination({ page, pageCount, hrefFor, summary, className }: PaginationProps) {
   const total = Math.max(1, Math.floor(pageCount) || 1);
   const current = Math.min(Math.max(1, Math.floor(page) || 1), total);
   const hasPrev = current > 1;
@@ -37,7 +39,9 @@ function Pagination({ page, pageCount, hrefFor, className }: PaginationProps) {
           Anterior
         </span>
       )}
-      <p className="text-sm text-muted-foreground">
+      <p className="text-center text-sm text-muted-foreground">
+        {summary ? <span className="block sm:inline">{summary}</span> : null}
+        {summary ? <span className="hidden sm:inline"> · </span> : null}
         Página {current} de {total}
       </p>
       {hasNext ? (

@@ -31,6 +31,7 @@ export const listContacts = async (db: Db, organizationId: string, filter: Conta
   if (filter.uf) conditions.push(eq(contacts.state, filter.uf));
   if (filter.optIn) conditions.push(eq(contacts.optInStatus, filter.optIn));
   const where = and(...conditions);
+  const order = filter.dir === "desc" ? desc : asc;
   const [rows, [total]] = await Promise.all([
     db
       .select({
@@ -47,7 +48,7 @@ export const listContacts = async (db: Db, organizationId: string, filter: Conta
       .from(contacts)
       .leftJoin(wallets, eq(wallets.id, contacts.walletId))
       .where(where)
-      .orderBy(asc(contacts.name), asc(contacts.id))
+      .orderBy(...(filter.sort === "since" ? [order(contacts.createdAt), order(contacts.id)] : [order(contacts.name), order(contacts.id)]))
       .limit(CONTACTS_PAGE_SIZE)
       .offset((filter.page - 1) * CONTACTS_PAGE_SIZE),
     db.select({ total: count() }).from(contacts).where(where),

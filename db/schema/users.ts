@@ -37,7 +37,11 @@ export const loginAttempts = pgTable(
     success: boolean("success").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("login_attempts_email_time_idx").on(t.email, t.createdAt)],
+  (t) => [
+    index("login_attempts_email_time_idx").on(t.email, t.createdAt),
+    // The per-address limit (lib/auth/login.ts) counts an IP's recent failures.
+    index("login_attempts_ip_time_idx").on(t.ip, t.createdAt),
+  ],
 );
 
 // One row per sign-in. The JWT cookie names its row (sid); "Sair", a deactivation and a password reset end

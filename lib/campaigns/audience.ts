@@ -49,10 +49,11 @@ export type BreakdownInput = {
 };
 
 // Kept word for word as in the partial index's predicate (db/schema/contacts.ts) so the planner uses it.
-const SUSPECT = sql`(${contacts.phone} !~ '^[+]55[1-9][1-9]9[0-9]{8}$' or btrim(${contacts.name}) = '')`;
+// A contact who wrote in by WhatsApp username only has no phone: a template cannot reach it (invalid_phone).
+const SUSPECT = sql`(${contacts.phone} is null or ${contacts.phone} !~ '^[+]55[1-9][1-9]9[0-9]{8}$' or btrim(${contacts.name}) = '')`;
 // Brazilian numbers: landline (2–5 + 7 digits), mobile with the ninth digit, or an old 8-digit mobile (6–9);
 // anything else must at least be E.164.
-const VALID_PHONE = sql`(${contacts.phone} ~ '^[+][1-9][0-9]{7,14}$' and (${contacts.phone} !~ '^[+]55' or ${contacts.phone} ~ '^[+]55[1-9][1-9]([2-9][0-9]{7}|9[0-9]{8})$'))`;
+const VALID_PHONE = sql`(${contacts.phone} is not null and ${contacts.phone} ~ '^[+][1-9][0-9]{7,14}$' and (${contacts.phone} !~ '^[+]55' or ${contacts.phone} ~ '^[+]55[1-9][1-9]([2-9][0-9]{7}|9[0-9]{8})$'))`;
 // An old 8-digit mobile whose ninth-digit form is another contact of the same list: the same WhatsApp account.
 const EIGHT_DIGIT_MOBILE = sql`${contacts.phone} ~ '^[+]55[1-9][1-9][6-9][0-9]{7}$'`;
 // A canonical Brazilian mobile (what the app stores for nearly everyone): valid, and not an old 8-digit form.

@@ -61,7 +61,7 @@ export const skipReasonLabels = {
   duplicate_phone: "Telefone repetido",
   missing_variable: "Variável sem valor",
   frequency_cap: "Limite de frequência",
-  out_of_scope: "Fora do escopo de chip",
+  out_of_scope: "Fora de “Quem recebe” (chip)",
   erased: "Contato apagado (LGPD)",
 } as const;
 

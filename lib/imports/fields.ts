@@ -122,16 +122,7 @@ export const guessMapping = (headers: readonly string[]): ColumnMapping => {
 };
 
 /** "A", "B", … "AA": how spreadsheets name a column. */
-export const columnLetter = (index: number) => {
-  let n = index + 1;
-  let out = "";
-  while (n > 0) {
-    const r = (n - 1) % 26;
-    out = String.fromCharCode(65 + r) + out;
-    n = Math.floor((n - 1) / 26);
-  }
-  return out;
-};
+export { columnName as columnLetter } from "@/lib/xlsx/columns";
 
 /** What went wrong with a row, to sum the report up by kind ("1.234 × telefone inválido"). */
 export type ErrorKind =

@@ -56,7 +56,7 @@ const tagTestsFor = async (db: DbOrTx, organizationId: string, filter: AudienceF
 export type AudiencePreviewRow = {
   id: number;
   name: string;
-  phone: string;
+  phone: string | null;
   city: string | null;
   state: string | null;
   tagIds: number[];
@@ -99,7 +99,7 @@ export const previewAudience = async (
   if (strategy === "walk")
     return db.select(columns).from(contacts).where(where).orderBy(asc(contacts.name), asc(contacts.id)).limit(limit);
   // MATERIALIZED keeps PostgreSQL from folding the selection back into a walk of the name index.
-  const rows = await db.execute<{ id: number; name: string; phone: string; city: string | null; state: string | null; tag_ids: number[]; opt_in_status: AudiencePreviewRow["optInStatus"] }>(sql`
+  const rows = await db.execute<{ id: number; name: string; phone: string | null; city: string | null; state: string | null; tag_ids: number[]; opt_in_status: AudiencePreviewRow["optInStatus"] }>(sql`
     with audience as materialized (
       select ${contacts.id} as id, ${contacts.name} as name, ${contacts.phone} as phone, ${contacts.city} as city,
              ${contacts.state} as state, ${contacts.tagIds} as tag_ids, ${contacts.optInStatus} as opt_in_status

@@ -2,22 +2,13 @@ import { PassThrough, Writable } from "node:stream";
 import zlib from "node:zlib";
 import ExcelJS from "exceljs";
 import { describe, expect, it } from "vitest";
+import { collect } from "@/tests/support/collect";
 import { XlsxWriter, columnName } from "./writer";
 import { crc32 } from "./zip";
 
 // The writer's output is read back by another implementation (exceljs's reader, both the whole-file one and the
 // streaming one, which follows the local headers and data descriptors as a download is read), and the zip is
 // checked entry by entry: every CRC-32 and size in the central directory must match the inflated data.
-
-const collect = async (write: (out: PassThrough) => Promise<void>) => {
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on("data", (c: Buffer) => chunks.push(c));
-  const ended = new Promise((r) => out.on("end", r));
-  await write(out);
-  await ended;
-  return Buffer.concat(chunks);
-};
 
 /** The zip's entries as its central directory lists them, each inflated and checked against its CRC and sizes. */
 const entries = (zip: Buffer) => {

@@ -1,4 +1,5 @@
 import type { Writable } from "node:stream";
+import { columnName } from "./columns";
 import { ZipWriter, type ZipEntry } from "./zip";
 
 // A streaming XLSX (Office Open XML spreadsheet) writer for reports: sheets written one after another, rows turned
@@ -36,16 +37,7 @@ const escapeText = (s: string) => {
 };
 const escapeAttr = (s: string) => escapeText(s).replace(/"/g, "&quot;");
 
-export const columnName = (index: number) => {
-  let n = index + 1;
-  let name = "";
-  while (n > 0) {
-    const r = (n - 1) % 26;
-    name = String.fromCharCode(65 + r) + name;
-    n = Math.floor((n - 1) / 26);
-  }
-  return name;
-};
+export { columnName };
 
 /** A sheet's name as Excel allows it: no : \ / ? * [ ], no ' at either end, at most 31 characters, not empty. */
 const sheetName = (name: string) =>

@@ -1,4 +1,5 @@
 import "server-only";
+import { displayPhone } from "@/lib/phones";
 import type { PanelChip, PanelInitial, PanelList, PanelTemplate } from "@/components/campaigns/campaign-panel";
 import { getDb } from "@/db/client";
 import { panelOptions } from "@/db/queries/campaigns";
@@ -23,7 +24,7 @@ export const panelData = async (user: CurrentUser) => {
   const chips: PanelChip[] = options.chips.map((c) => ({
     id: c.id,
     name: c.name,
-    displayNumber: c.displayNumber,
+    displayNumber: displayPhone(c.displayNumber),
     quality: qualityLabels[c.qualityRating].toLowerCase(),
     messagesPerSecond: c.messagesPerSecond,
     limit: tierLabels[c.messagingLimitTier] ?? c.messagingLimitTier,

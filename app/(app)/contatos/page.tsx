@@ -11,7 +11,7 @@ import { Pagination } from "@/components/ui/pagination";
 import { getDb } from "@/db/client";
 import { CONTACTS_PAGE_SIZE, listContacts, listTags, listWallets } from "@/db/queries/contacts";
 import { requireUser } from "@/lib/auth/page";
-import { contactListFilterSchema, UFS } from "@/lib/contacts/schemas";
+import { CONTACT_SORTS, contactListFilterSchema, UFS } from "@/lib/contacts/schemas";
 import { formatDate, formatPhone, optInLabels } from "@/lib/i18n/labels";
 
 export const metadata: Metadata = { title: "Contatos" };
@@ -33,8 +33,17 @@ export default async function ContactsPage({ searchParams }: { searchParams: Pro
       .filter(([, v]) => v !== undefined && v !== "")
       .map(([k, v]) => [k, String(v)]),
   );
-  const hrefFor = (p: number) => `/contatos?${new URLSearchParams({ ...params, page: String(p) })}`;
+  const order: Record<string, string> = filter.sort === "name" && filter.dir === "asc" ? {} : { sort: filter.sort, dir: filter.dir };
+  const hrefFor = (p: number) => `/contatos?${new URLSearchParams({ ...params, ...order, page: String(p) })}`;
   const filtered = Object.keys(params).length > 0;
+  // A header sorts by its column; again, the other way. Names start A→Z, dates newest first.
+  const sortLink = (key: (typeof CONTACT_SORTS)[number]) => {
+    const active = filter.sort === key;
+    const dir = active ? (filter.dir === "asc" ? "desc" : "asc") : key === "since" ? "desc" : "asc";
+    return { href: `/contatos?${new URLSearchParams({ ...params, sort: key, dir })}`, dir: active ? filter.dir : undefined };
+  };
+  const first = (filter.page - 1) * CONTACTS_PAGE_SIZE + 1;
+  const count = new Intl.NumberFormat("pt-BR");
   return (
     <>
       <PageHeader
@@ -63,9 +72,15 @@ export default async function ContactsPage({ searchParams }: { searchParams: Pro
           </>
         }
       />
-      <form className="mb-4 flex flex-wrap items-end gap-2" role="search" aria-label="Filtrar contatos">
-        <Input name="q" defaultValue={filter.q ?? ""} placeholder="Nome ou telefone" aria-label="Buscar por nome ou telefone" maxLength={100} className="w-56" />
-        <NativeSelect name="tag" defaultValue={filter.tag ?? ""} aria-label="Etiqueta" wrapperClassName="w-48">
+      <form className="mb-4 grid grid-cols-2 items-end gap-2 sm:flex sm:flex-wrap" role="search" aria-label="Filtrar contatos">
+        {filter.sort !== "name" || filter.dir !== "asc" ? (
+          <>
+            <input type="hidden" name="sort" value={filter.sort} />
+            <input type="hidden" name="dir" value={filter.dir} />
+          </>
+        ) : null}
+        <Input name="q" defaultValue={filter.q ?? ""} placeholder="Nome ou telefone" aria-label="Buscar por nome ou telefone" maxLength={100} className="col-span-2 sm:w-56" />
+        <NativeSelect name="tag" defaultValue={filter.tag ?? ""} aria-label="Etiqueta" wrapperClassName="sm:w-52">
           <NativeSelectOption value="">Todas as etiquetas</NativeSelectOption>
           {tagList.map((t) => (
             <NativeSelectOption key={t.id} value={t.id}>
@@ -73,7 +88,7 @@ export default async function ContactsPage({ searchParams }: { searchParams: Pro
             </NativeSelectOption>
           ))}
         </NativeSelect>
-        <NativeSelect name="wallet" defaultValue={filter.wallet ?? ""} aria-label="Carteira" wrapperClassName="w-40">
+        <NativeSelect name="wallet" defaultValue={filter.wallet ?? ""} aria-label="Carteira" wrapperClassName="sm:w-48">
           <NativeSelectOption value="">Todas as carteiras</NativeSelectOption>
           {walletList.map((w) => (
             <NativeSelectOption key={w.id} value={w.id}>
@@ -81,7 +96,7 @@ export default async function ContactsPage({ searchParams }: { searchParams: Pro
             </NativeSelectOption>
           ))}
         </NativeSelect>
-        <NativeSelect name="uf" defaultValue={filter.uf ?? ""} aria-label="UF" wrapperClassName="w-28">
+        <NativeSelect name="uf" defaultValue={filter.uf ?? ""} aria-label="UF" wrapperClassName="sm:w-36">
           <NativeSelectOption value="">Todas as UFs</NativeSelectOption>
           {UFS.map((uf) => (
             <NativeSelectOption key={uf} value={uf}>
@@ -89,7 +104,7 @@ export default async function ContactsPage({ searchParams }: { searchParams: Pro
             </NativeSelectOption>
           ))}
         </NativeSelect>
-        <NativeSelect name="optIn" defaultValue={filter.optIn ?? ""} aria-label="Opt-in" wrapperClassName="w-40">
+        <NativeSelect name="optIn" defaultValue={filter.optIn ?? ""} aria-label="Opt-in" wrapperClassName="sm:w-44">
           <NativeSelectOption value="">Qualquer opt-in</NativeSelectOption>
           {Object.entries(optInLabels).map(([value, label]) => (
             <NativeSelectOption key={value} value={value}>
@@ -115,12 +130,13 @@ export default async function ContactsPage({ searchParams }: { searchParams: Pro
         />
       ) : (
         <ContactsTable
+          sort={{ name: sortLink("name"), since: sortLink("since") }}
           tags={tagList.map((t) => ({ id: t.id, name: t.name, color: t.color }))}
           wallets={walletList.map((w) => ({ id: w.id, name: w.name }))}
           rows={rows.map((c) => ({
             id: c.id,
             name: c.name,
-            phone: formatPhone(c.phone),
+            phone: c.phone ? formatPhone(c.phone) : "sem telefone",
             place: c.city ? `${c.city} / ${c.state}` : "—",
             wallet: c.wallet,
             tagIds: c.tagIds,
@@ -129,7 +145,15 @@ export default async function ContactsPage({ searchParams }: { searchParams: Pro
           }))}
         />
       )}
-      {pageCount > 1 ? <Pagination className="mt-4" page={filter.page} pageCount={pageCount} hrefFor={hrefFor} /> : null}
+      {rows.length > 0 ? (
+        <Pagination
+          className="mt-4"
+          page={filter.page}
+          pageCount={pageCount}
+          hrefFor={hrefFor}
+          summary={`${count.format(first)}–${count.format(first + rows.length - 1)} de ${count.format(total)}`}
+        />
+      ) : null}
     </>
   );
 }

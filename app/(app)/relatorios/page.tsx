@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
+import { SortableHead } from "@/components/ui/sortable-head";
 import Link from "next/link";
 import { asc, eq } from "drizzle-orm";
-import { ArrowDownIcon, ArrowUpIcon, BarChart3Icon, SearchIcon } from "lucide-react";
+import { BarChart3Icon, SearchIcon } from "lucide-react";
 import { z } from "zod";
 import { CampaignStatusBadge } from "@/components/campaigns/campaign-table";
 import { PageHeader } from "@/components/shell/page-header";
@@ -61,14 +62,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
     const active = (f.sort ?? "date") === key;
     const dir = active ? (f.dir ?? (key === "name" ? "asc" : "desc")) : undefined;
     const next = active ? (dir === "asc" ? "desc" : "asc") : key === "name" ? "asc" : "desc";
-    return (
-      <TableHead className={className} aria-sort={dir ? (dir === "asc" ? "ascending" : "descending") : undefined}>
-        <Link href={query({ sort: key, dir: next, page: undefined })} className="inline-flex items-center gap-1 hover:text-foreground">
-          {label}
-          {dir === "asc" ? <ArrowUpIcon className="size-3" aria-hidden="true" /> : dir === "desc" ? <ArrowDownIcon className="size-3" aria-hidden="true" /> : null}
-        </Link>
-      </TableHead>
-    );
+    return <SortableHead className={className} label={label} href={query({ sort: key, dir: next, page: undefined })} dir={dir} />;
   };
   return (
     <>

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { displayPhone } from "@/lib/phones";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ArrowLeftIcon, FileSpreadsheetIcon } from "lucide-react";
@@ -169,7 +170,7 @@ export default async function CampaignPage({ params, searchParams }: { params: P
             <CardContent>
               <dl className="grid gap-3">
                 <Row label="Chip">
-                  {detail.chip.name} · {detail.chip.displayNumber}
+                  {detail.chip.name} · {displayPhone(detail.chip.displayNumber)}
                 </Row>
                 <Row label="Lista alvo">
                   {c.frozenAudienceName ?? detail.audience?.name ?? "—"}

@@ -10,6 +10,7 @@ import { listChips } from "@/db/queries/settings";
 import { requireUser } from "@/lib/auth/page";
 import { chipStatusLabels, qualityLabels } from "@/lib/i18n/labels";
 import { MESSAGING_TIERS, tierLabels } from "@/lib/chips";
+import { displayPhone } from "@/lib/phones";
 
 export const metadata: Metadata = { title: "Chips" };
 
@@ -38,10 +39,10 @@ export default async function ChipsPage() {
           <TableRow>
             <TableHead>Chip</TableHead>
             <TableHead>Número</TableHead>
-            <TableHead>Phone number ID</TableHead>
+            <TableHead>Identificação na Meta</TableHead>
             <TableHead>Limite</TableHead>
             <TableHead>Qualidade</TableHead>
-            <TableHead>Status</TableHead>
+            <TableHead>Situação</TableHead>
             {isAdmin ? <TableHead className="text-right">Ações</TableHead> : null}
           </TableRow>
         </TableHeader>
@@ -49,7 +50,7 @@ export default async function ChipsPage() {
           {rows.map((c) => (
             <TableRow key={c.id}>
               <TableCell className="font-medium">{c.name}</TableCell>
-              <TableCell className="tabular-nums">{c.displayNumber}</TableCell>
+              <TableCell className="whitespace-nowrap tabular-nums">{displayPhone(c.displayNumber)}</TableCell>
               <TableCell className="font-mono text-xs">{c.phoneNumberId}</TableCell>
               <TableCell>
                 {c.messagesPerSecond} msg/s · {tierLabels[c.messagingLimitTier] ?? c.messagingLimitTier}

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
+import { SortableHead } from "@/components/ui/sortable-head";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { ArrowDownIcon, ArrowLeftIcon, ArrowUpIcon, FileSpreadsheetIcon, SearchIcon } from "lucide-react";
+import { ArrowLeftIcon, FileSpreadsheetIcon, SearchIcon } from "lucide-react";
 import { z } from "zod";
 import { CampaignStatusBadge } from "@/components/campaigns/campaign-table";
 import { ResendFailures } from "@/components/campaigns/resend-failures";
@@ -78,13 +79,8 @@ export default async function CampaignReportPage({ params, searchParams }: { par
   };
   const hrefFor = (p: number) => query({ page: String(p) });
   const sortHref = (key: (typeof REPORT_SORTS)[number]) => query({ sort: key, dir: filter.sort === key && filter.dir !== "desc" ? "desc" : "asc", page: undefined });
-  const sortHead = (k: (typeof REPORT_SORTS)[number], children: string) => (
-    <TableHead aria-sort={filter.sort === k ? (filter.dir === "desc" ? "descending" : "ascending") : undefined}>
-      <Link href={sortHref(k)} className="inline-flex items-center gap-1 hover:text-foreground">
-        {children}
-        {filter.sort === k ? filter.dir === "desc" ? <ArrowDownIcon className="size-3" aria-hidden="true" /> : <ArrowUpIcon className="size-3" aria-hidden="true" /> : null}
-      </Link>
-    </TableHead>
+  const sortHead = (k: (typeof REPORT_SORTS)[number], label: string) => (
+    <SortableHead label={label} href={sortHref(k)} dir={filter.sort === k ? (filter.dir === "desc" ? "desc" : "asc") : undefined} />
   );
   const price = estimate?.pricePerMessage ?? null;
   const unknownBilling = accepted - totals.billableKnown;
