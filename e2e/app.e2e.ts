@@ -167,4 +167,26 @@ describe("foundation in the browser", () => {
     await page.getByRole("button", { name: "Fechar menu" }).click();
     await page.getByRole("dialog").waitFor({ state: "detached" });
   });
+
+  // Every section at a phone's width and a desktop's: nothing scrolls sideways (wide tables scroll inside their
+  // own box), and the screenshots of each are looked at.
+  it("every section fits a 390 px phone and a 1440 px desktop without scrolling sideways", async () => {
+    const sections = ["/", "/contatos", "/contatos/etiquetas", "/contatos/importar", "/contatos/novo", "/segmentacao", "/campanhas", "/relatorios", "/configuracoes/organizacao", "/configuracoes/usuarios", "/configuracoes/chips", "/configuracoes/templates", "/configuracoes/fluxos"];
+    for (const width of [390, 1440]) {
+      const context = await browser.newContext({ viewport: { width, height: 900 }, locale: "pt-BR", isMobile: width < 768, hasTouch: width < 768 });
+      contexts.push(context);
+      const page = await context.newPage();
+      await login(page, demo.admin);
+      const wide: string[] = [];
+      for (const path of sections) {
+        const response = await page.goto(`${baseUrl}${path}`);
+        expect(response?.status(), path).toBe(200);
+        await page.locator("main h1").first().waitFor();
+        const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+        if (scroll > client) wide.push(`${path}: ${scroll} px`);
+        await shot(page, `08-${width}${path.replaceAll("/", "-") || "-painel"}`);
+      }
+      expect(wide, `at ${width} px`).toEqual([]);
+    }
+  });
 });

@@ -20,14 +20,14 @@ describe("WhatsApp settings in the browser, against the Cloud API simulator", ()
     await page.goto(`${baseUrl}/configuracoes/chips`);
     await page.getByRole("button", { name: "Novo chip", exact: true }).click();
     const dialog = page.getByRole("dialog");
-    await dialog.getByLabel("Número").fill("12");
+    await dialog.getByLabel("Número", { exact: true }).fill("12");
     await dialog.getByLabel("Phone number ID").fill(SPARE_NUMBER.phoneNumberId);
     await dialog.getByRole("button", { name: "Salvar" }).click();
     await dialog.getByText("Dê um nome ao chip (ex.: Vendas).").waitFor();
     await dialog.getByText("Telefone curto demais: inclua o DDD.").waitFor();
 
     await dialog.getByLabel("Nome").fill("Novo chip E2E");
-    await dialog.getByLabel("Número").fill(SPARE_NUMBER.displayPhoneNumber);
+    await dialog.getByLabel("Número", { exact: true }).fill(SPARE_NUMBER.displayPhoneNumber);
     await dialog.getByLabel("ID da conta (WABA)").fill(SPARE_NUMBER.wabaId);
     await dialog.getByLabel("Token de acesso").fill(SPARE_NUMBER.accessToken);
     await dialog.getByRole("button", { name: "Salvar" }).click();
@@ -56,7 +56,7 @@ describe("WhatsApp settings in the browser, against the Cloud API simulator", ()
     await page.getByRole("button", { name: "Novo chip", exact: true }).click();
     const dialog = page.getByRole("dialog");
     await dialog.getByLabel("Nome").fill("Duplicado");
-    await dialog.getByLabel("Número").fill("+55 11 4000-1000");
+    await dialog.getByLabel("Número", { exact: true }).fill("+55 11 4000-1000");
     await dialog.getByLabel("Phone number ID").fill("100000000000001");
     await dialog.getByLabel("ID da conta (WABA)").fill("200000000000001");
     await dialog.getByLabel("Token de acesso").fill("qualquer");

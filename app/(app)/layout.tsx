@@ -11,18 +11,21 @@ export default async function AppLayout({ children }: { children: React.ReactNod
   const user = await requireUser();
   return (
     <div className="flex min-h-screen">
-      <aside className="sticky top-0 hidden h-screen w-60 shrink-0 flex-col border-r border-sidebar-border bg-sidebar p-4 text-sidebar-foreground md:flex">
-        <Link href="/" className="mb-8 flex items-center gap-2 px-2 text-lg font-semibold">
-          <span className="flex size-8 items-center justify-center rounded-lg bg-primary text-primary-foreground">
-            <SendIcon className="size-4" aria-hidden="true" />
-          </span>
-          Disparo
-        </Link>
-        <NavLinks />
-        <p className="mt-auto px-2 text-xs text-sidebar-foreground/60">
-          Somente contatos com opt-in recebem campanhas (LGPD).
-        </p>
-      </aside>
+      {/* The column takes the page's full height (its background with it); the menu inside stays in view. */}
+      <div className="hidden w-60 shrink-0 border-r border-sidebar-border bg-sidebar md:block">
+        <aside className="sticky top-0 flex h-screen flex-col p-4 text-sidebar-foreground">
+          <Link href="/" className="mb-8 flex items-center gap-2 px-2 text-lg font-semibold">
+            <span className="flex size-8 items-center justify-center rounded-lg bg-primary text-primary-foreground">
+              <SendIcon className="size-4" aria-hidden="true" />
+            </span>
+            Disparo
+          </Link>
+          <NavLinks />
+          <p className="mt-auto px-2 text-xs text-sidebar-foreground/60">
+            Somente contatos com opt-in recebem campanhas (LGPD).
+          </p>
+        </aside>
+      </div>
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="sticky top-0 z-10 flex h-14 items-center justify-between gap-2 border-b bg-background/95 px-3 backdrop-blur sm:gap-4 sm:px-6">
           <div className="flex min-w-0 items-center gap-2 text-sm">

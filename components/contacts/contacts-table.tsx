@@ -49,7 +49,7 @@ export function ContactsTable({ rows, tags, wallets, sort }: { rows: Row[]; tags
     });
 
   return (
-    <div className="grid gap-3">
+    <div className="grid min-w-0 gap-3">
       {selected.size > 0 ? (
         <form
           action={apply}
@@ -96,7 +96,7 @@ export function ContactsTable({ rows, tags, wallets, sort }: { rows: Row[]; tags
           </Button>
         </form>
       ) : null}
-      <Card className="py-0">
+      <Card className="min-w-0 py-0">
         <Table>
           <TableHeader>
             <TableRow>

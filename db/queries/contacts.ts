@@ -13,6 +13,7 @@ import {
   wallets,
 } from "@/db/schema";
 import type { ContactListFilter } from "@/lib/contacts/schemas";
+import { foldSql } from "@/lib/segments/queries";
 
 export const CONTACTS_PAGE_SIZE = 50;
 
@@ -23,7 +24,8 @@ export const listContacts = async (db: Db, organizationId: string, filter: Conta
   const q = filter.q?.trim();
   if (q) {
     const digits = q.replace(/\D/g, "");
-    const byName = ilike(contacts.name, like(q));
+    // Accents and case ignored: "Joao da Silva" finds "João da Silva".
+    const byName = sql`${foldSql(sql`${contacts.name}`)} like ${foldSql(sql`${like(q)}::text`)}`;
     conditions.push(digits.length >= 4 ? or(byName, ilike(contacts.phone, like(digits)))! : byName);
   }
   if (filter.tag) conditions.push(sql`${contacts.tagIds} @> array[${filter.tag}]::integer[]`);

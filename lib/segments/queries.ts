@@ -138,7 +138,9 @@ export const audienceContactIds = async (
 // Accents folded before lower(), which only folds ASCII under the C locale.
 const ACCENTED = "ÁÀÂÃÄÅáàâãäåÉÈÊËéèêëÍÌÎÏíìîïÓÒÔÕÖóòôõöÚÙÛÜúùûüÇçÑñ";
 const PLAIN = "AAAAAAaaaaaaEEEEeeeeIIIIiiiiOOOOOoooooUUUUuuuuCcNn";
-const fold = (value: SQL) => sql`lower(translate(${value}, ${ACCENTED}::text, ${PLAIN}::text))`;
+/** A text with accents and case folded, in SQL ("João" and "JOAO" both become "joao"). */
+export const foldSql = (value: SQL) => sql`lower(translate(${value}, ${ACCENTED}::text, ${PLAIN}::text))`;
+const fold = foldSql;
 
 export type CitySuggestion = { city: string; state: string; contacts: number };
 

@@ -1,0 +1,45 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { getDb } from "@/db/client";
+import { contacts } from "@/db/schema";
+import { listContacts } from "@/db/queries/contacts";
+import { contactListFilterSchema } from "@/lib/contacts/schemas";
+import { createOrganization } from "./support/fixtures";
+
+// Contatos' search the way Brazilians type: without accents, in any case. And its column sort.
+
+let orgId: string;
+const search = (q: string, extra: Record<string, string> = {}) => listContacts(getDb(), orgId, contactListFilterSchema.parse({ q, ...extra }));
+
+beforeAll(async () => {
+  orgId = (await createOrganization("Busca Ltda")).id;
+  const other = (await createOrganization("Outra Busca")).id;
+  await getDb()
+    .insert(contacts)
+    .values([
+      { organizationId: orgId, name: "João da Silva", phone: "+5511987650001", createdAt: new Date("2026-01-01T12:00:00Z") },
+      { organizationId: orgId, name: "Conceição Araújo", phone: "+5511987650002", createdAt: new Date("2026-03-01T12:00:00Z") },
+      { organizationId: orgId, name: "Joana 100% Silva", phone: "+5511987650003", createdAt: new Date("2026-02-01T12:00:00Z") },
+      { organizationId: other, name: "João da Silva", phone: "+5511987650001" },
+    ]);
+});
+
+describe("contact search", () => {
+  it("finds an accented name typed without accents, and in capitals", async () => {
+    expect((await search("Joao da Silva")).rows.map((r) => r.name)).toEqual(["João da Silva"]);
+    expect((await search("CONCEICAO ARAUJO")).rows.map((r) => r.name)).toEqual(["Conceição Araújo"]);
+    expect((await search("araújo")).rows.map((r) => r.name)).toEqual(["Conceição Araújo"]);
+  });
+
+  it("treats % and _ as the characters typed, and stays in the organization", async () => {
+    expect((await search("100%")).rows.map((r) => r.name)).toEqual(["Joana 100% Silva"]);
+    expect((await search("Jo_o")).rows).toHaveLength(0);
+    expect((await search("silva")).total).toBe(2);
+  });
+
+  it("sorts by name either way and by date, newest first on request", async () => {
+    expect((await search("", { sort: "name", dir: "desc" })).rows.map((r) => r.name)).toEqual(["João da Silva", "Joana 100% Silva", "Conceição Araújo"]);
+    expect((await search("", { sort: "since", dir: "desc" })).rows.map((r) => r.name)).toEqual(["Conceição Araújo", "Joana 100% Silva", "João da Silva"]);
+    // A made-up order falls back to names A→Z.
+    expect((await search("", { sort: "phone; drop table contacts" })).rows[0]!.name).toBe("Conceição Araújo");
+  });
+});
