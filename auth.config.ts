@@ -25,7 +25,8 @@ export const authLogger: NonNullable<NextAuthConfig["logger"]> = {
 export const authConfig = {
   pages: { signIn: "/login" },
   session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
-  trustHost: true,
+  // Which host to trust is the deployment's to say: Auth.js trusts the request's host in development, and in
+  // production only with AUTH_TRUST_HOST=true (behind a proxy that sets it) or AUTH_URL (README, Production).
   logger: authLogger,
   providers: [],
   callbacks: {

@@ -45,6 +45,9 @@ const main = async () => {
   // instrumentation.ts validated the environment and logged the engine line; this process, too, refuses to
   // serve on a bad environment.
   env();
+  // The key must open the chip tokens already stored: refuse to start now rather than fail every send later.
+  const { assertEncryptionKeyOpensChips } = await import("@/lib/key-check");
+  await assertEncryptionKeyOpensChips(getDb(), env().ENCRYPTION_KEY);
   const batcher = statusBatcherFor(getDb());
   const o = batcher.options;
 

@@ -27,6 +27,19 @@ describe("environment", () => {
     expect(() => env()).toThrow(/DISPATCH_ENGINE[\s\S]*WHATSAPP_APP_SECRET/);
   });
 
+  it("names every missing variable in one message, production's included, the verify token too", async () => {
+    const env = await load({ NODE_ENV: "production", DATABASE_URL: undefined, AUTH_SECRET: undefined, ENCRYPTION_KEY: undefined, DISPATCH_ENGINE: undefined, WHATSAPP_APP_SECRET: undefined, WHATSAPP_VERIFY_TOKEN: undefined });
+    let message = "";
+    try {
+      env();
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    for (const key of ["DATABASE_URL", "AUTH_SECRET", "ENCRYPTION_KEY", "DISPATCH_ENGINE", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN"]) expect(message).toContain(key);
+    const ok = await load({ ...base, NODE_ENV: "production", DISPATCH_ENGINE: "local", WHATSAPP_APP_SECRET: "s", WHATSAPP_VERIFY_TOKEN: "t" });
+    expect(ok().DISPATCH_ENGINE).toBe("local");
+  });
+
   it("explains a bad encryption key in Portuguese", async () => {
     const env = await load({ ...base, ENCRYPTION_KEY: "curta" });
     expect(() => env()).toThrow(/ENCRYPTION_KEY deve ter 32 bytes/);

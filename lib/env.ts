@@ -28,15 +28,26 @@ const schema = z
     WHATSAPP_APP_SECRET: z.string().min(1).optional(),
     WHATSAPP_VERIFY_TOKEN: z.string().min(1).optional(),
   })
-  .superRefine((env, ctx) => {
-    if (env.NODE_ENV !== "production") return;
-    if (!env.DISPATCH_ENGINE)
-      ctx.addIssue({ code: "custom", path: ["DISPATCH_ENGINE"], message: "defina inngest ou local em produção" });
-    if (!env.WHATSAPP_APP_SECRET)
-      ctx.addIssue({ code: "custom", path: ["WHATSAPP_APP_SECRET"], message: "obrigatório em produção" });
-    if (env.DISPATCH_ENGINE === "inngest" && !env.INNGEST_DEV && !env.INNGEST_SIGNING_KEY)
-      ctx.addIssue({ code: "custom", path: ["INNGEST_SIGNING_KEY"], message: "obrigatório com o Inngest em produção" });
-  });
+;
+
+/**
+ * What production also needs. Checked on the raw variables, beside the schema, so one message names every
+ * missing or invalid variable at once (a refinement of the schema ran only once its fields were valid: a
+ * second round of errors after the first was fixed).
+ */
+const productionIssues = (raw: NodeJS.ProcessEnv) => {
+  if (raw.NODE_ENV !== "production") return [];
+  const issues: string[] = [];
+  const missing = (key: string, why: string) => {
+    if (!raw[key]) issues.push(`  ${key}: ${why}`);
+  };
+  missing("DISPATCH_ENGINE", "defina inngest ou local em produção");
+  missing("WHATSAPP_APP_SECRET", "obrigatório em produção (assinatura dos webhooks)");
+  missing("WHATSAPP_VERIFY_TOKEN", "obrigatório em produção (sem ele a verificação do webhook na Meta nunca passa)");
+  const inngestDev = raw.INNGEST_DEV === "1" || raw.INNGEST_DEV === "true";
+  if (raw.DISPATCH_ENGINE === "inngest" && !inngestDev) missing("INNGEST_SIGNING_KEY", "obrigatório com o Inngest em produção");
+  return issues;
+};
 
 export type Env = z.infer<typeof schema>;
 
@@ -46,10 +57,8 @@ let cached: Env | undefined;
 export const env = (): Env => {
   if (cached) return cached;
   const parsed = schema.safeParse(process.env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
-    throw new Error(`Configuração inválida:\n${lines.join("\n")}`);
-  }
+  const lines = [...(parsed.success ? [] : parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`)), ...productionIssues(process.env)];
+  if (lines.length || !parsed.success) throw new Error(`Configuração inválida:\n${lines.join("\n")}`);
   cached = parsed.data;
   return cached;
 };

@@ -12,7 +12,12 @@ const flag = (name: string) => {
 
 const main = async () => {
   const dataDir = ".data/dev";
-  const secrets = loadSecrets(dataDir);
+  // The development keys (.data/dev/secrets.json) belong to the embedded database. A database at DATABASE_URL
+  // is seeded with the server's own ENCRYPTION_KEY (chip tokens must open with it), and no key file is written.
+  const external = Boolean(process.env.DATABASE_URL);
+  if (external && command === "seed" && !process.env.ENCRYPTION_KEY)
+    throw new Error("db:seed com DATABASE_URL: defina ENCRYPTION_KEY, a mesma chave do servidor (ela cifra os tokens dos chips).");
+  const secrets = external ? { ENCRYPTION_KEY: process.env.ENCRYPTION_KEY ?? "" } : loadSecrets(dataDir);
   const db = await startDatabase(dataDir);
   try {
     await ensureDatabase(db.url);

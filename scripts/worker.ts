@@ -2,6 +2,7 @@ import { createDb } from "../db/client";
 import { isDriverSocketRace } from "../lib/db-driver-guard";
 import { startWorker } from "../lib/campaigns/worker";
 import { dispatchEngine, env } from "../lib/env";
+import { assertEncryptionKeyOpensChips } from "../lib/key-check";
 import { createWhatsAppClient } from "../lib/whatsapp/client";
 
 // npm run worker — the local dispatch engine (DISPATCH_ENGINE=local), a process of its own beside the web app.
@@ -12,6 +13,11 @@ if (dispatchEngine(e) !== "local") {
   process.exit(0);
 }
 const { db, sql } = createDb(e.DATABASE_URL, Number(process.env.WORKER_POOL_MAX ?? 8));
+// The key must open the chip tokens already stored: refuse to start now rather than fail every send later.
+await assertEncryptionKeyOpensChips(db, e.ENCRYPTION_KEY).catch((err: unknown) => {
+  console.error(`[worker] ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
 // The worker sends at volume: keep-alive node:http instead of fetch (lib/whatsapp/node-transport.ts).
 const client = createWhatsAppClient({ baseUrl: e.WHATSAPP_API_BASE_URL, version: e.WHATSAPP_API_VERSION, timeoutMs: 15_000, transport: "node" });
 const worker = startWorker({
