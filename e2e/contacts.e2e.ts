@@ -68,4 +68,38 @@ describe("contatos in the browser", () => {
     await page.getByText("Etiqueta apagada e retirada de 0 contatos.").waitFor();
     await shot(page, "12-etiquetas");
   });
+
+  // Meta's business-scoped user ids: a user who writes by WhatsApp username arrives without a phone number.
+  it("shows a contact who wrote in by username only, with its BSUID, and opts it out when it sends SAIR", async () => {
+    const sim = process.env.E2E_WHATSAPP_URL!;
+    const suffix = String(Date.now()).slice(-6);
+    const username = `julia.e2e${suffix}`;
+    const profileName = `Júlia Usuária ${suffix}`;
+    const from = `55859${String(Date.now()).slice(-8)}`;
+    const inbound = (text: string) =>
+      fetch(`${sim}/_sim/inbound`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ from, username, profileName, text }) });
+    expect((await inbound("Oi, vi a promoção")).ok).toBe(true);
+    // The webhook is asynchronous: the contact appears once it has been applied.
+    for (let i = 0; i < 40; i++) {
+      // Typed without accents, as people do.
+      await page.goto(`${baseUrl}/contatos?q=${encodeURIComponent(`Julia Usuaria ${suffix}`)}`);
+      if (await page.getByRole("link", { name: profileName }).count()) break;
+      await page.waitForTimeout(250);
+    }
+    await page.getByRole("link", { name: profileName }).first().click();
+    await page.waitForURL(/\/contatos\/\d+$/);
+    await page.getByText("Este contato escreveu por nome de usuário, sem mostrar o telefone.").waitFor();
+    expect((await page.getByTestId("contact-bsuid").innerText()).trim()).not.toBe("");
+    await page.getByText(`@${username} (sem telefone)`, { exact: false }).first().waitFor();
+    await shot(page, "13-contato-usuario-whatsapp");
+
+    expect((await inbound("SAIR")).ok).toBe(true);
+    // The page header says the opt-in status beside the username ("@… (sem telefone) · Descadastrado · …").
+    const optedOut = page.getByText(new RegExp(`@${username.replaceAll(".", "\\.")} \\(sem telefone\\) · Descadastrado`));
+    for (let i = 0; i < 40 && !(await optedOut.count()); i++) {
+      await page.waitForTimeout(250);
+      await page.reload();
+    }
+    await optedOut.waitFor();
+  });
 });
