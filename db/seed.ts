@@ -438,7 +438,9 @@ SELECT ${lit(orgId)}::uuid, c.id, 'opted_in', c.opt_in_source,
   CASE WHEN c.opt_in_source IN ('whatsapp_reply', 'optin_template') THEN ${chip} END,
   CASE WHEN c.opt_in_source = 'import' THEN ${lit(importerId)}::uuid END,
   CASE c.opt_in_source WHEN 'import' THEN ${text("import")} WHEN 'form' THEN ${text("form")}
-    WHEN 'whatsapp_reply' THEN ${text("whatsapp_reply")} ELSE ${text("optin_template")} END,
+    WHEN 'whatsapp_reply' THEN ${text("whatsapp_reply")}
+    -- The template as the contact read it: {{1}} is the first name it was sent with.
+    ELSE replace(${text("optin_template")}, '{{1}}', split_part(c.name, ' ', 1)) END,
   c.opt_in_at
 FROM contacts c
 WHERE ${range} AND c.opt_in_status IN ('opted_in', 'opted_out')

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
-import { contacts } from "@/db/schema";
-import { listContacts } from "@/db/queries/contacts";
+import { contacts, tags } from "@/db/schema";
+import { listContacts, listTags, listTagsWithCounts } from "@/db/queries/contacts";
 import { contactListFilterSchema } from "@/lib/contacts/schemas";
 import { createOrganization } from "./support/fixtures";
 
@@ -41,5 +41,14 @@ describe("contact search", () => {
     expect((await search("", { sort: "since", dir: "desc" })).rows.map((r) => r.name)).toEqual(["Conceição Araújo", "Joana 100% Silva", "João da Silva"]);
     // A made-up order falls back to names A→Z.
     expect((await search("", { sort: "phone; drop table contacts" })).rows[0]!.name).toBe("Conceição Araújo");
+  });
+
+  it("lists etiquetas in the order a Brazilian reads them, accents and capitals ignored", async () => {
+    await getDb()
+      .insert(tags)
+      .values(["Calçados", "acessórios", "Bolsas", "água", "Acessorios"].map((name) => ({ organizationId: orgId, name, color: "#16a34a" })));
+    const expected = ["Acessorios", "acessórios", "água", "Bolsas", "Calçados"];
+    expect((await listTags(getDb(), orgId)).map((t) => t.name)).toEqual(expected);
+    expect((await listTagsWithCounts(getDb(), orgId)).map((t) => t.name)).toEqual(expected);
   });
 });

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, count, desc, eq, ilike, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, ilike, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import {
   campaignRecipients,
@@ -58,8 +58,14 @@ export const listContacts = async (db: Db, organizationId: string, filter: Conta
   return { rows, total: total?.total ?? 0 };
 };
 
+/**
+ * Names in the order a Brazilian reads them: accents and case ignored first ("acessórios" before "Calçados";
+ * capitals sorted first under the C collation), then as written, so equal folds keep a fixed order.
+ */
+const byName = (column: AnyColumn) => [foldSql(sql`${column}`), asc(column)];
+
 export const listTags = (db: Db, organizationId: string) =>
-  db.select().from(tags).where(eq(tags.organizationId, organizationId)).orderBy(asc(tags.name));
+  db.select().from(tags).where(eq(tags.organizationId, organizationId)).orderBy(...byName(tags.name));
 
 // Correlated counts name the outer table explicitly: drizzle renders a bare column inside the subquery.
 export const listTagsWithCounts = (db: Db, organizationId: string) =>
@@ -72,7 +78,7 @@ export const listTagsWithCounts = (db: Db, organizationId: string) =>
     })
     .from(tags)
     .where(eq(tags.organizationId, organizationId))
-    .orderBy(asc(tags.name));
+    .orderBy(...byName(tags.name));
 
 export const listWallets = (db: Db, organizationId: string) =>
   db
@@ -86,7 +92,7 @@ export const listWallets = (db: Db, organizationId: string) =>
     .from(wallets)
     .leftJoin(users, eq(users.id, wallets.ownerUserId))
     .where(eq(wallets.organizationId, organizationId))
-    .orderBy(asc(wallets.name));
+    .orderBy(...byName(wallets.name));
 
 export const getContactDetail = async (db: Db, organizationId: string, id: number) => {
   const [contact] = await db
