@@ -167,4 +167,20 @@ describe("contact form: leaving the opt-out", () => {
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues.map((i) => i.path.join("."))).toEqual(["loadedOptInStatus"]);
   });
+
+  it("a contact who wrote in by username only is saved without a phone; any other contact still needs one", async () => {
+    const [bsuidOnly] = await getDb()
+      .insert(contacts)
+      .values({ organizationId: gestor.organizationId, name: "maria.compras", phone: null, bsuid: `BR.${Date.now()}`, username: "maria.compras" })
+      .returning();
+    await updateContact(getDb(), operador, bsuidOnly!.id, formPost(bsuidOnly!, { phone: "", name: "Maria Compras", city: "Recife" }));
+    expect(await row(bsuidOnly!.id)).toMatchObject({ name: "Maria Compras", city: "Recife", phone: null });
+
+    const withPhone = await newContact("Com Telefone", "(11) 98765-0777", "none");
+    await expect(updateContact(getDb(), operador, withPhone.id, formPost(withPhone, { phone: "" }))).rejects.toMatchObject({
+      fieldErrors: { phone: ["Informe o telefone com DDD."] },
+    });
+    expect((await row(withPhone.id)).phone).toBe("+5511987650777");
+  });
 });
+

@@ -93,8 +93,11 @@ export function ContactForm({
   tags,
   wallets,
   canLeaveOptOut = false,
+  phoneOptional = false,
 }: {
   values?: Values;
+  /** The contact wrote in by WhatsApp username only: it may stay without a phone. */
+  phoneOptional?: boolean;
   tags: { id: number; name: string; color: string }[];
   wallets: { id: number; name: string }[];
   /** The viewer may take a contact out of the opt-out (gestor or admin). */
@@ -118,7 +121,13 @@ export function ContactForm({
             <FormField label="Nome" htmlFor="name" error={e?.name} required>
               <Input id="name" name="name" defaultValue={values?.name} maxLength={200} />
             </FormField>
-            <FormField label="Telefone (WhatsApp)" htmlFor="phone" error={e?.phone} hint="Com DDD, por exemplo (11) 98765-4321." required>
+            <FormField
+              label="Telefone (WhatsApp)"
+              htmlFor="phone"
+              error={e?.phone}
+              hint={phoneOptional ? "Opcional: este contato escreveu por nome de usuário. Com DDD, por exemplo (11) 98765-4321." : "Com DDD, por exemplo (11) 98765-4321."}
+              required={!phoneOptional}
+            >
               <Input id="phone" name="phone" defaultValue={values?.phone} inputMode="tel" maxLength={60} />
             </FormField>
             <FormField label="Cidade" htmlFor="city" error={e?.city}>

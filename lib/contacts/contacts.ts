@@ -126,9 +126,11 @@ export const updateContact = async (db: Db, actor: Editor, id: number, input: Co
       .where(and(eq(contacts.organizationId, actor.organizationId), eq(contacts.id, id)))
       .for("update");
     if (!before) throw new ActionError("not_found", "Contato não encontrado.");
-    const phone = phoneOrFail(input.phone);
+    // Only a contact known by its WhatsApp user id (BSUID) may stay without a phone.
+    if (!input.phone && !before.bsuid) throw new ActionError("invalid", "Confira o telefone.", { phone: ["Informe o telefone com DDD."] });
+    const phone = input.phone ? phoneOrFail(input.phone) : null;
     await assertOwnedReferences(tx, actor.organizationId, input);
-    await phoneTaken(tx, actor.organizationId, phone, id);
+    if (phone) await phoneTaken(tx, actor.organizationId, phone, id);
     const status = optInChange({
       current: before.optInStatus,
       loaded: input.loadedOptInStatus,

@@ -49,6 +49,8 @@ export const OPT_IN_REASON_MAX = 500;
 // An edit posts the opt-in status the form showed beside the chosen one: the server writes the opt-in only when the
 // user changed it (lib/contacts/consent.ts), so a stale form never overwrites an opt-out that arrived meanwhile.
 export const contactUpdateSchema = contactInputSchema.extend({
+  // Empty is allowed here: a contact who wrote in by WhatsApp username only has no phone (updateContact decides).
+  phone: z.string().trim().max(40, "Telefone longo demais."),
   loadedOptInStatus: z.enum(OPT_IN_STATUSES, {
     error: "Não foi possível saber qual opt-in a página mostrava. Recarregue a página e salve de novo.",
   }),

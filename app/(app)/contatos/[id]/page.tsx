@@ -73,7 +73,7 @@ export default async function ContactPage({ params }: { params: Promise<{ id: st
         }
       />
       <div className="grid gap-6 lg:grid-cols-[2fr_1fr]">
-        <ContactForm values={{ ...contact, phone: contact.phone ?? "" }} tags={tags} wallets={wallets} canLeaveOptOut={canLeaveOptOut(user.role)} />
+        <ContactForm values={{ ...contact, phone: contact.phone ?? "" }} phoneOptional={!contact.phone && Boolean(contact.bsuid)} tags={tags} wallets={wallets} canLeaveOptOut={canLeaveOptOut(user.role)} />
         <div className="grid content-start gap-6">
           {contact.bsuid || contact.username ? (
             <Card>
