@@ -84,4 +84,20 @@ describe("segmentação in the browser", () => {
     await page.getByRole("button", { name: "Cadastrar" }).click();
     await page.getByText("Escolha outro nome: já existe uma lista assim.").waitFor();
   });
+
+  it("on a phone the live count stays in view at the bottom while the filters are scrolled", async () => {
+    const phone = await (await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "pt-BR", isMobile: true, hasTouch: true })).newPage();
+    await login(phone, demo.operador);
+    await phone.goto(`${baseUrl}/segmentacao/nova`);
+    const bar = phone.getByTestId("audience-count-bar");
+    await bar.getByText(/\d/).waitFor();
+    await phone.getByRole("button", { name: "Estado (UF)" }).scrollIntoViewIfNeeded();
+    const box = (await bar.boundingBox())!;
+    expect(box.y).toBeGreaterThan(0);
+    expect(box.y + box.height).toBeLessThanOrEqual(844 + 1);
+    expect(Number((await bar.innerText()).replace(/\D/g, ""))).toBeGreaterThan(1000);
+    await shot(phone, "22-segmentacao-celular");
+    await phone.context().close();
+  });
 });
+

@@ -215,8 +215,18 @@ export function FilterBuilder({
         </CardContent>
       </Card>
 
+      {/* On a phone the count card comes after every filter: this bar keeps the count in view while they change. */}
+      <div className="sticky bottom-0 z-10 -mx-4 flex items-center justify-between gap-3 border-t bg-background/95 px-4 py-3 backdrop-blur lg:hidden" data-testid="audience-count-bar">
+        <span className="text-sm text-muted-foreground">Contatos nesta lista agora</span>
+        <span className="flex items-center gap-2 text-xl font-semibold tabular-nums">
+          {loading ? <LoaderCircleIcon aria-hidden="true" className="size-4 animate-spin text-muted-foreground" /> : null}
+          {preview ? fmt(preview.count) : "—"}
+        </span>
+      </div>
+
       <div className="grid content-start gap-6">
-        <Card aria-live="polite">
+        {/* On a desktop the count stays in view beside the filters. */}
+        <Card aria-live="polite" className="lg:sticky lg:top-20 lg:z-10">
           <CardHeader>
             <CardDescription>Contatos nesta lista agora</CardDescription>
             <CardTitle className="flex items-center gap-3 text-4xl tabular-nums" data-testid="audience-count">
