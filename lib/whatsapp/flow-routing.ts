@@ -179,15 +179,42 @@ export const sweepFlowStarts = async (db: Db, client: WhatsAppClient, encryption
 
 const sweeper = globalThis as unknown as { __disparoFlowSweeper?: NodeJS.Timeout };
 
+/** The database went away (stopped, restarting, unreachable), as opposed to a query that failed. */
+const CONNECTION_LOST = new Set(["ECONNREFUSED", "ECONNRESET", "CONNECTION_ENDED", "CONNECTION_CLOSED", "CONNECTION_DESTROYED", "57P01", "57P02", "57P03"]);
+export const isConnectionLoss = (err: unknown) => CONNECTION_LOST.has(String((err as { code?: unknown } | null)?.code ?? ""));
+
+/**
+ * What a failed sweep logs. Losing the database is what stopping the server looks like (the database often
+ * stops first): the first sweeps that find it gone log nothing; it is reported once it has lasted
+ * `quietSweeps` sweeps in a row (a real outage). Any other failure is logged at once.
+ */
+export const sweepFailureLog = (quietSweeps = 3) => {
+  let lost = 0;
+  return {
+    failed(err: unknown): string | null {
+      if (!isConnectionLoss(err)) return `[fluxo] varredura falhou: ${describeError(err)}`;
+      return ++lost === quietSweeps ? `[fluxo] banco de dados indisponível há ${quietSweeps} varreduras: ${describeError(err)}; tentando de novo` : null;
+    },
+    succeeded() {
+      lost = 0;
+    },
+  };
+};
+
 /** Sweeps every `everyMs` in this process (once per process, however many times it is called). */
 export const startFlowSweeper = (db: () => Db, client: () => WhatsAppClient, encryptionKey: () => string, everyMs = 5000) => {
   if (sweeper.__disparoFlowSweeper) return;
   let running = false;
+  const failures = sweepFailureLog();
   sweeper.__disparoFlowSweeper = setInterval(() => {
     if (running) return;
     running = true;
     sweepFlowStarts(db(), client(), encryptionKey())
-      .catch((err) => console.error(`[fluxo] varredura falhou: ${describeError(err)}`))
+      .then(() => failures.succeeded())
+      .catch((err) => {
+        const line = failures.failed(err);
+        if (line) console.error(line);
+      })
       .finally(() => (running = false));
   }, everyMs);
   sweeper.__disparoFlowSweeper.unref();
