@@ -16,7 +16,7 @@ import type { AudienceFilter } from "@/lib/segments/filter";
 import { CityPicker, type CityValue } from "./city-picker";
 import { MultiPicker } from "./multi-picker";
 
-type Option = { id: number; name: string; color?: string };
+type Option = { id: number; name: string; color?: string; contacts?: number };
 type OptIn = "opted_in" | "pending" | "none" | "opted_out";
 type State = {
   tagsAny: number[];
@@ -133,7 +133,8 @@ export function FilterBuilder({
     return () => clearTimeout(timer);
   }, [filterJson]);
 
-  const tagOptions = tags.map((t) => ({ value: t.id, label: t.name, color: t.color }));
+  // Each etiqueta with how many contacts carry it, so a user sees what a filter is worth before choosing it.
+  const tagOptions = tags.map((t) => ({ value: t.id, label: t.name, color: t.color, hint: t.contacts === undefined ? undefined : `${fmt(t.contacts)} contato${t.contacts === 1 ? "" : "s"}` }));
   const saveErrors = saveState && !saveState.ok ? saveState.fieldErrors : undefined;
 
   return (

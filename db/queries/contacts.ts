@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, count, desc, eq, ilike, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, ilike, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import {
   campaignRecipients,
@@ -13,7 +13,7 @@ import {
   wallets,
 } from "@/db/schema";
 import type { ContactListFilter } from "@/lib/contacts/schemas";
-import { foldSql } from "@/lib/segments/queries";
+import { foldSql, orderByName } from "@/lib/segments/queries";
 
 export const CONTACTS_PAGE_SIZE = 50;
 
@@ -58,11 +58,7 @@ export const listContacts = async (db: Db, organizationId: string, filter: Conta
   return { rows, total: total?.total ?? 0 };
 };
 
-/**
- * Names in the order a Brazilian reads them: accents and case ignored first ("acessórios" before "Calçados";
- * capitals sorted first under the C collation), then as written, so equal folds keep a fixed order.
- */
-const byName = (column: AnyColumn) => [foldSql(sql`${column}`), asc(column)];
+const byName = orderByName;
 
 export const listTags = (db: Db, organizationId: string) =>
   db.select().from(tags).where(eq(tags.organizationId, organizationId)).orderBy(...byName(tags.name));

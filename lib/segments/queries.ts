@@ -1,4 +1,4 @@
-import { asc, sql, type SQL } from "drizzle-orm";
+import { asc, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { contacts, contactSegmentCounts } from "@/db/schema";
 import { assertOrganizationId, compileCount, compileFilter, countTestsTags, type CompileOptions, type TagTests } from "./compile";
@@ -141,6 +141,12 @@ const PLAIN = "AAAAAAaaaaaaEEEEeeeeIIIIiiiiOOOOOoooooUUUUuuuuCcNn";
 /** A text with accents and case folded, in SQL ("João" and "JOAO" both become "joao"). */
 export const foldSql = (value: SQL) => sql`lower(translate(${value}, ${ACCENTED}::text, ${PLAIN}::text))`;
 const fold = foldSql;
+
+/**
+ * Names in the order a Brazilian reads them: accents and case ignored first ("acessórios" before "Calçados";
+ * capitals sort first under the C collation), then as written, so equal folds keep a fixed order.
+ */
+export const orderByName = (column: AnyColumn) => [foldSql(sql`${column}`), asc(column)];
 
 export type CitySuggestion = { city: string; state: string; contacts: number };
 

@@ -14,7 +14,7 @@ export default async function EditAudiencePage({ params }: { params: Promise<{ i
   const id = Number((await params).id);
   if (!Number.isSafeInteger(id) || id <= 0) notFound();
   const db = getDb();
-  const [audience, options] = await Promise.all([getAudience(db, user.organizationId, id), filterOptions(db, user.organizationId)]);
+  const [audience, options] = await Promise.all([getAudience(db, user.organizationId, id), filterOptions(db, user.organizationId, { tagCounts: true })]);
   if (!audience) notFound();
   const parsed = parseFilter(audience.filter);
   return (

@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: "Nova lista de público" };
 
 export default async function NewAudiencePage() {
   const user = await requireUser();
-  const options = await filterOptions(getDb(), user.organizationId);
+  const options = await filterOptions(getDb(), user.organizationId, { tagCounts: true });
   return (
     <>
       <PageHeader title="Nova lista de público" description="Escolha um nome, os filtros, observe a quantidade de contatos e clique em Cadastrar." />
