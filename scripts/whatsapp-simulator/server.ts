@@ -858,14 +858,14 @@ export const startSimulator = async (options: SimulatorOptions): Promise<Running
     return Object.fromEntries(Object.entries(obj).filter(([k]) => wanted.has(k)));
   };
 
-  const handleTemplates = (req: http.IncomingMessage, res: http.ServerResponse, version: string, wabaId: string, query: URLSearchParams) => {
-    const list = wabaTemplates.get(wabaId);
-    const denied = authorize(bearer(req), (o) => o.wabaId === wabaId, wabaId, "get");
-    if (denied || !list) return graphError(res, denied ?? unknownObject(wabaId, "get"));
+  /**
+   * One page of `list` as Graph answers it: `limit` (default 25, at most maxPage), `after` cursors, `paging` with
+   * `cursors` and, when there is more, `next` (the same path and parameters without the token).
+   */
+  const sendPage = <T,>(req: http.IncomingMessage, res: http.ServerResponse, list: T[], query: URLSearchParams, render: (item: T) => Record<string, unknown>) => {
     const limitParam = query.get("limit");
     const limit = limitParam === null ? 25 : Number(limitParam);
     if (!Number.isInteger(limit) || limit < 1) return graphError(res, invalid("Param limit must be a positive integer."));
-    const pageSize = Math.min(limit, maxPage);
     let start = 0;
     const after = query.get("after");
     if (after) {
@@ -873,8 +873,27 @@ export const startSimulator = async (options: SimulatorOptions): Promise<Running
       if (i === null) return graphError(res, invalid("Invalid cursor in param after."));
       start = i + 1;
     }
-    const page = list.slice(start, start + pageSize);
-    const data = page.map((info) =>
+    const page = list.slice(start, start + Math.min(limit, maxPage));
+    const result: Record<string, unknown> = { data: page.map(render) };
+    if (page.length) {
+      const last = start + page.length - 1;
+      const paging: Record<string, unknown> = { cursors: { before: cursor(start), after: cursor(last) } };
+      if (last + 1 < list.length) {
+        const next = new URLSearchParams(query);
+        next.set("after", cursor(last));
+        next.delete("access_token");
+        paging.next = `http://${req.headers.host ?? "127.0.0.1"}${req.url?.split("?")[0] ?? ""}?${next}`;
+      }
+      result.paging = paging;
+    }
+    sendJson(res, 200, result);
+  };
+
+  const handleTemplates = (req: http.IncomingMessage, res: http.ServerResponse, wabaId: string, query: URLSearchParams) => {
+    const list = wabaTemplates.get(wabaId);
+    const denied = authorize(bearer(req), (o) => o.wabaId === wabaId, wabaId, "get");
+    if (denied || !list) return graphError(res, denied ?? unknownObject(wabaId, "get"));
+    sendPage(req, res, list, query, (info) =>
       pickFields(
         {
           name: info.raw.name,
@@ -888,19 +907,6 @@ export const startSimulator = async (options: SimulatorOptions): Promise<Running
         query.get("fields"),
       ),
     );
-    const result: Record<string, unknown> = { data };
-    if (page.length) {
-      const last = start + page.length - 1;
-      const paging: Record<string, unknown> = { cursors: { before: cursor(start), after: cursor(last) } };
-      if (last + 1 < list.length) {
-        const next = new URLSearchParams(query);
-        next.set("after", cursor(last));
-        next.delete("access_token");
-        paging.next = `http://${req.headers.host ?? "127.0.0.1"}/${version}/${wabaId}/message_templates?${next}`;
-      }
-      result.paging = paging;
-    }
-    sendJson(res, 200, result);
   };
 
   // ---- GET /{v}/{phone_number_id} ----
@@ -931,18 +937,7 @@ export const startSimulator = async (options: SimulatorOptions): Promise<Running
     const list = [...numbers.values()].filter((p) => p.wabaId === wabaId);
     const denied = authorize(bearer(req), (o) => o.wabaId === wabaId, wabaId, "get");
     if (denied || list.length === 0) return graphError(res, denied ?? unknownObject(wabaId, "get"));
-    const limitParam = query.get("limit");
-    const limit = limitParam === null ? 25 : Number(limitParam);
-    if (!Number.isInteger(limit) || limit < 1) return graphError(res, invalid("Param limit must be a positive integer."));
-    let start = 0;
-    const after = query.get("after");
-    if (after) {
-      const i = uncursor(after);
-      if (i === null) return graphError(res, invalid("Invalid cursor in param after."));
-      start = i + 1;
-    }
-    const page = list.slice(start, start + Math.min(limit, maxPage));
-    const data = page.map((p) =>
+    sendPage(req, res, list, query, (p) =>
       pickFields(
         {
           verified_name: p.verifiedName,
@@ -954,19 +949,6 @@ export const startSimulator = async (options: SimulatorOptions): Promise<Running
         query.get("fields"),
       ),
     );
-    const result: Record<string, unknown> = { data };
-    if (page.length) {
-      const last = start + page.length - 1;
-      const paging: Record<string, unknown> = { cursors: { before: cursor(start), after: cursor(last) } };
-      if (last + 1 < list.length) {
-        const next = new URLSearchParams(query);
-        next.set("after", cursor(last));
-        next.delete("access_token");
-        paging.next = `http://${req.headers.host ?? "127.0.0.1"}${req.url?.split("?")[0] ?? ""}?${next}`;
-      }
-      result.paging = paging;
-    }
-    sendJson(res, 200, result);
   };
 
   // ---- control endpoints (not part of Meta's API) ----
@@ -1048,7 +1030,7 @@ export const startSimulator = async (options: SimulatorOptions): Promise<Running
     if (m && req.method === "POST" && edge === "/messages") return handleSend(req, res, decodeURIComponent(m[2]), raw);
     const query = new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
     if (m && req.method === "GET" && edge === "/message_templates")
-      return handleTemplates(req, res, m[1], decodeURIComponent(m[2]), query);
+      return handleTemplates(req, res, decodeURIComponent(m[2]), query);
     if (m && req.method === "GET" && edge === "/phone_numbers") return handleWabaPhoneNumbers(req, res, decodeURIComponent(m[2]), query);
     if (m && req.method === "GET" && !edge) return handlePhoneNumber(req, res, decodeURIComponent(m[2]), query);
     graphError(res, { status: 400, code: 2500, message: `Unknown path components: ${path}` });
