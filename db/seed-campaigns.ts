@@ -5,7 +5,7 @@ import postgres from "postgres";
 import * as schema from "@/db/schema";
 import { audiences, auditLog, campaigns, chatbotFlows, chips, contacts, organizations, tags, templates, users } from "@/db/schema";
 import { recipientRules, SKIP_REASONS, type ChipScope } from "@/lib/campaigns/audience";
-import { confirmationData, confirmCampaign, saveCampaign, type CampaignInput, type FrozenTemplate } from "@/lib/campaigns/campaigns";
+import { confirmationData, confirmCampaign, saveCampaign, freezeTemplate, type CampaignInput } from "@/lib/campaigns/campaigns";
 import { dateToZonedLocal, zonedLocalToDate } from "@/lib/campaigns/time";
 import { renderVariables, type VariableMapping } from "@/lib/campaigns/variables";
 import { countAudience } from "@/lib/segments/queries";
@@ -474,16 +474,7 @@ const seedFinishedCampaign = async (db: Db, organizationId: string, spec: Finish
       const chosen = data.options[spec.scope];
       if (chosen.recipients === 0) throw new NobodyToReach();
       const t = data.refs.template;
-      const frozenTemplate: FrozenTemplate = {
-        id: t.id,
-        name: t.name,
-        language: t.language,
-        category: t.category,
-        components: t.components,
-        variables: (t.variables ?? []).map((v) => ({ index: v.index, component: v.component })),
-        isOptInRequest: t.isOptInRequest,
-        syncedAt: t.syncedAt.toISOString(),
-      };
+      const frozenTemplate = freezeTemplate(t);
       const estimate = {
         ...chosen.estimate,
         chipScope: spec.scope,

@@ -46,7 +46,7 @@ import { runMigrations } from "@/db/migrate";
 import { audiences, campaigns, chatbotFlows, chips, organizations, templates, users } from "@/db/schema";
 import { DEMO_CHIPS, DEMO_USERS, seedDemo } from "@/db/seed";
 import { saveAudience } from "@/lib/audiences";
-import type { FrozenTemplate } from "@/lib/campaigns/campaigns";
+import { freezeTemplate } from "@/lib/campaigns/campaigns";
 import { estimateCampaign, type Estimate } from "@/lib/campaigns/estimate";
 import { RECOMMENDED_PG_SETTINGS } from "@/lib/pg-settings";
 import { assertFilter } from "@/lib/segments/filter";
@@ -376,16 +376,7 @@ const buildCampaign = async (db: Db, sql: postgres.Sql, ids: Ids, name: string, 
   const { id: audienceId } = await saveAudience(db, actor, null, { name: listName, filter });
   const [audience] = await db.select({ savedCount: audiences.savedCount }).from(audiences).where(eq(audiences.id, audienceId));
   const t = ids.template;
-  const frozenTemplate: FrozenTemplate = {
-    id: t.id,
-    name: t.name,
-    language: t.language,
-    category: t.category,
-    components: t.components,
-    variables: (t.variables ?? []).map((v) => ({ index: v.index, component: v.component })),
-    isOptInRequest: t.isOptInRequest,
-    syncedAt: t.syncedAt.toISOString(),
-  };
+  const frozenTemplate = freezeTemplate(t);
   const [campaign] = await db
     .insert(campaigns)
     .values({

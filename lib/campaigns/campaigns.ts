@@ -143,6 +143,18 @@ const loadRefs = async (db: DbOrTx, organizationId: string, input: Pick<Campaign
 const templateRefs = (t: Template): TemplateVariableRef[] =>
   (t.variables ?? []).map((v) => ({ index: v.index, component: v.component }));
 
+/** The template as a confirmed campaign keeps it: what was approved then, whatever Meta syncs later. */
+export const freezeTemplate = (t: Template): FrozenTemplate => ({
+  id: t.id,
+  name: t.name,
+  language: t.language,
+  category: t.category,
+  components: t.components,
+  variables: templateRefs(t),
+  isOptInRequest: t.isOptInRequest,
+  syncedAt: t.syncedAt.toISOString(),
+});
+
 /**
  * What "Enviar Campanha" and "Confirmar envio" require, beyond the references existing: a connected chip, an
  * approved template with every variable mapped, a https link for a media header, a future moment in the
@@ -386,16 +398,7 @@ export const confirmCampaign = async (db: Db, actor: Actor, input: z.output<type
     if (chosen.recipients === 0)
       throw new ActionError("invalid", "Nenhum contato receberá a campanha com esta opção. Escolha outra opção de chip ou outra lista.");
     const t = data.refs.template;
-    const frozenTemplate: FrozenTemplate = {
-      id: t.id,
-      name: t.name,
-      language: t.language,
-      category: t.category,
-      components: t.components,
-      variables: templateRefs(t),
-      isOptInRequest: t.isOptInRequest,
-      syncedAt: t.syncedAt.toISOString(),
-    };
+    const frozenTemplate = freezeTemplate(t);
     const status = campaign.sendMode === "scheduled" ? ("scheduled" as const) : ("queued" as const);
     const estimate = { ...chosen.estimate, chipScope: input.chipScope, inScope: chosen.inScope, skipped: data.breakdown.scopes[input.chipScope].skipped, listCount: data.breakdown.listCount, listSavedCount: data.listChange.savedCount };
     await tx
