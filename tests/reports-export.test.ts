@@ -15,6 +15,7 @@ import { sendingOrganization } from "./support/sending";
 
 const SP = "America/Sao_Paulo";
 let target: { organizationId: string; campaignId: number; timeZone: string };
+let bigTarget: typeof target;
 const NAMES = ['=HYPERLINK("http://x","clique")', "+55 é o DDI", "-1", "@menção", 'Ana "Aninha" Souza', "Linha 1\nLinha 2", "João 😀 Silva", "Zé"];
 
 beforeAll(async () => {
@@ -59,6 +60,16 @@ beforeAll(async () => {
       })),
     );
   target = { organizationId: orgId, campaignId: c!.id, timeZone: SP };
+
+  // More than one cursor batch (2,000 rows), the last one partial: 2,500 recipients of erased contacts.
+  const [big] = await getDb()
+    .insert(campaigns)
+    .values({ organizationId: orgId, name: "Relatório – 2.500", chipId, templateId, status: "completed", chipScope: "this_chip", frozenTemplate: c!.frozenTemplate })
+    .returning();
+  await getDb()
+    .insert(campaignRecipients)
+    .values(Array.from({ length: 2_500 }, (_, i) => ({ organizationId: orgId, campaignId: big!.id, contactId: null, chipId, phone: `+55119${String(i).padStart(8, "0")}`, status: "sent" as const, sentAt: new Date("2026-12-01T12:00:00Z") })));
+  bigTarget = { ...target, campaignId: big!.id };
 });
 
 describe("send report export", () => {
@@ -130,4 +141,13 @@ describe("send report export", () => {
     await expect(writeCampaignWorkbook(getDb(), { ...target, organizationId: "00000000-0000-4000-8000-000000000099" }, new PassThrough())).rejects.toThrow(/não encontrada/);
     expect((await getDb().select().from(campaigns).where(eq(campaigns.id, target.campaignId))).length).toBe(1);
   });
+
+  it("exports every row of a campaign larger than one cursor batch, in Excel and in CSV", async () => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await collect((out) => writeCampaignWorkbook(getDb(), bigTarget, out))) as unknown as ExcelJS.Buffer);
+    expect(wb.getWorksheet("Envios")!.rowCount).toBe(2_501);
+    const csv = (await collect((out) => writeCampaignCsv(getDb(), bigTarget, out))).toString("utf8");
+    expect(csv.trim().split("\r\n")).toHaveLength(2_501);
+  });
 });
+

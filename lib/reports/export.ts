@@ -129,7 +129,8 @@ async function* prefetched<T>(source: AsyncIterable<T>) {
       yield r.value;
     }
   } finally {
-    await next.catch(() => undefined);
+    // postgres.js's cursor answers next() after its last batch with a plain { done: true }, not a promise.
+    await Promise.resolve(next).catch(() => undefined);
     await it.return?.();
   }
 }
