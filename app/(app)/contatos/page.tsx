@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
+import { FilterActions } from "@/components/ui/filter-actions";
 import Link from "next/link";
-import { FileUpIcon, PlusIcon, SearchIcon, TagsIcon, UsersIcon } from "lucide-react";
+import { FileUpIcon, PlusIcon, TagsIcon, UsersIcon } from "lucide-react";
 import { ContactsTable } from "@/components/contacts/contacts-table";
 import { PageHeader } from "@/components/shell/page-header";
 import { Button } from "@/components/ui/button";
@@ -73,12 +74,6 @@ export default async function ContactsPage({ searchParams }: { searchParams: Pro
         }
       />
       <form className="mb-4 grid grid-cols-2 items-end gap-2 sm:flex sm:flex-wrap" role="search" aria-label="Filtrar contatos">
-        {filter.sort !== "name" || filter.dir !== "asc" ? (
-          <>
-            <input type="hidden" name="sort" value={filter.sort} />
-            <input type="hidden" name="dir" value={filter.dir} />
-          </>
-        ) : null}
         <Input name="q" defaultValue={filter.q ?? ""} placeholder="Nome ou telefone" aria-label="Buscar por nome ou telefone" maxLength={100} className="col-span-2 sm:w-56" />
         <NativeSelect name="tag" defaultValue={filter.tag ?? ""} aria-label="Etiqueta" wrapperClassName="sm:w-52">
           <NativeSelectOption value="">Todas as etiquetas</NativeSelectOption>
@@ -112,15 +107,7 @@ export default async function ContactsPage({ searchParams }: { searchParams: Pro
             </NativeSelectOption>
           ))}
         </NativeSelect>
-        <Button type="submit" variant="secondary">
-          <SearchIcon aria-hidden="true" />
-          Filtrar
-        </Button>
-        {filtered ? (
-          <Button asChild variant="ghost">
-            <Link href="/contatos">Limpar filtros</Link>
-          </Button>
-        ) : null}
+        <FilterActions keep={order} clearHref={filtered ? "/contatos" : null} />
       </form>
       {rows.length === 0 ? (
         <EmptyState

@@ -1,12 +1,12 @@
 import type { Metadata } from "next";
+import { FilterActions } from "@/components/ui/filter-actions";
 import { SortableHead } from "@/components/ui/sortable-head";
 import Link from "next/link";
 import { asc, eq } from "drizzle-orm";
-import { BarChart3Icon, SearchIcon } from "lucide-react";
+import { BarChart3Icon } from "lucide-react";
 import { z } from "zod";
 import { CampaignStatusBadge } from "@/components/campaigns/campaign-table";
 import { PageHeader } from "@/components/shell/page-header";
-import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Input } from "@/components/ui/input";
@@ -96,17 +96,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
           Até
           <Input type="date" name="ate" defaultValue={to ?? ""} className="w-full sm:w-40" />
         </label>
-        {f.sort ? <input type="hidden" name="sort" value={f.sort} /> : null}
-        {f.dir ? <input type="hidden" name="dir" value={f.dir} /> : null}
-        <Button type="submit" variant="secondary">
-          <SearchIcon aria-hidden="true" />
-          Filtrar
-        </Button>
-        {filtered ? (
-          <Button asChild variant="ghost">
-            <Link href="/relatorios">Limpar</Link>
-          </Button>
-        ) : null}
+        <FilterActions keep={{ sort: f.sort, dir: f.dir }} clearHref={filtered ? "/relatorios" : null} />
       </form>
       {rows.length === 0 ? (
         <EmptyState

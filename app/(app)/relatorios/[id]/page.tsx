@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
+import { FilterActions } from "@/components/ui/filter-actions";
 import { SortableHead } from "@/components/ui/sortable-head";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { ArrowLeftIcon, FileSpreadsheetIcon, SearchIcon } from "lucide-react";
+import { ArrowLeftIcon, FileSpreadsheetIcon } from "lucide-react";
 import { z } from "zod";
 import { CampaignStatusBadge } from "@/components/campaigns/campaign-table";
 import { ResendFailures } from "@/components/campaigns/resend-failures";
@@ -288,17 +289,7 @@ export default async function CampaignReportPage({ params, searchParams }: { par
             </NativeSelectOption>
           ))}
         </NativeSelect>
-        {filter.sort ? <input type="hidden" name="sort" value={filter.sort} /> : null}
-        {filter.dir ? <input type="hidden" name="dir" value={filter.dir} /> : null}
-        <Button type="submit" variant="secondary">
-          <SearchIcon aria-hidden="true" />
-          Filtrar
-        </Button>
-        {filter.status || filter.reason || filter.q ? (
-          <Button asChild variant="ghost">
-            <Link href={`/relatorios/${id}`}>Limpar</Link>
-          </Button>
-        ) : null}
+        <FilterActions keep={{ sort: filter.sort, dir: filter.dir }} clearHref={filter.status || filter.reason || filter.q ? `/relatorios/${id}` : null} />
       </form>
       <Card className="py-0">
         <Table>
