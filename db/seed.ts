@@ -612,6 +612,12 @@ export const seedDemo = async (
         from contacts c cross join lateral contact_count_facets(c.tag_ids, c.chip_ids) f
        where c.organization_id = ${lit(orgId)}::uuid group by 1, 2, 3, 4, 5, 6
       on conflict on constraint contact_segment_counts_bucket do update set n = excluded.n`);
+    // The same for the city suggestions' pairs (contact_city_counts).
+    await tx.unsafe(`
+      insert into contact_city_counts (organization_id, state, city, n)
+      select organization_id, state, city, count(*) from contacts
+       where organization_id = ${lit(orgId)}::uuid and city is not null and state is not null group by 1, 2, 3
+      on conflict (organization_id, state, city) do update set n = excluded.n`);
 
     // Ids were given explicitly: move the identity past them.
     await tx.unsafe(`select setval(pg_get_serial_sequence('contacts', 'id'), ${total})`);

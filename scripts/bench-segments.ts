@@ -18,6 +18,8 @@ import { runMigrations } from "@/db/migrate";
 import { seedDemo } from "@/db/seed";
 import { assertFilter, type AudienceFilter } from "@/lib/segments/filter";
 import { SEGMENT_PG_SETTINGS } from "@/lib/segments/pg-settings";
+import { listContacts } from "@/db/queries/contacts";
+import { contactListFilterSchema } from "@/lib/contacts/schemas";
 import { countAudience, previewAudience, suggestCities } from "@/lib/segments/queries";
 import { cpuReferenceMs } from "@/scripts/lib/cpu-reference";
 import { startEmbeddedPostgres, type RunningPostgres } from "@/scripts/lib/embedded-postgres";
@@ -76,31 +78,31 @@ const buildFilters = (ids: Ids): BenchFilter[] => {
   return [
     {
       key: "etiqueta",
-      name: "Etiqueta única (cliente-vip, 2,9 %)",
-      ...singleTag("cliente-vip"),
+      name: "Etiqueta única (Cliente VIP, 2,9 %)",
+      ...singleTag("Cliente VIP"),
     },
     {
       key: "alguma3_uf",
-      name: "Alguma de 3 etiquetas + UF (black-friday ×2, carrinho; SP)",
+      name: "Alguma de 3 etiquetas + UF (Black Friday ×2, Carrinho abandonado; SP)",
       filter: f({
         version: 1,
-        tags: { any: [tag("black-friday-2025"), tag("black-friday-2026"), tag("carrinho-abandonado")] },
+        tags: { any: [tag("Black Friday 2025"), tag("Black Friday 2026"), tag("Carrinho abandonado")] },
         states: ["SP"],
       }),
       naive: {
         text: `select count(*)::int as n from contacts c where ${OPTED_IN} and c.state in ($2)
                and c.id in (select ct.contact_id from contact_tags ct where ct.tag_id in ($3, $4, $5))`,
-        params: [org, "SP", tag("black-friday-2025"), tag("black-friday-2026"), tag("carrinho-abandonado")],
+        params: [org, "SP", tag("Black Friday 2025"), tag("Black Friday 2026"), tag("Carrinho abandonado")],
       },
     },
     {
       key: "nenhuma",
-      name: "Nenhuma de uma etiqueta (sem inativo-180d)",
-      filter: f({ version: 1, tags: { none: [tag("inativo-180d")] } }),
+      name: "Nenhuma de uma etiqueta (sem Inativo 180 dias)",
+      filter: f({ version: 1, tags: { none: [tag("Inativo 180 dias")] } }),
       naive: {
         text: `select count(*)::int as n from contacts c where ${OPTED_IN}
                and not exists (select 1 from contact_tags ct where ct.contact_id = c.id and ct.tag_id = $2)`,
-        params: [org, tag("inativo-180d")],
+        params: [org, tag("Inativo 180 dias")],
       },
     },
     {
@@ -132,7 +134,7 @@ const buildFilters = (ids: Ids): BenchFilter[] => {
       name: "Tudo combinado (etiquetas ×3, carteiras, período, UFs, chip)",
       filter: f({
         version: 1,
-        tags: { any: [tag("compra-online"), tag("loja-fisica")], all: [tag("cliente-ativo")], none: [tag("inativo-180d")] },
+        tags: { any: [tag("Compra online"), tag("Loja física")], all: [tag("Cliente ativo")], none: [tag("Inativo 180 dias")] },
         wallets: [wallet("Varejo"), wallet("E-commerce")],
         period: { field: "last_interaction_at", from: "2026-05-01" },
         states: ["SP", "RJ", "MG"],
@@ -153,10 +155,10 @@ const buildFilters = (ids: Ids): BenchFilter[] => {
           "RJ",
           "MG",
           "2026-05-01",
-          tag("compra-online"),
-          tag("loja-fisica"),
-          tag("cliente-ativo"),
-          tag("inativo-180d"),
+          tag("Compra online"),
+          tag("Loja física"),
+          tag("Cliente ativo"),
+          tag("Inativo 180 dias"),
           chip("Loja Exemplo - Vendas"),
         ],
       },
@@ -165,8 +167,8 @@ const buildFilters = (ids: Ids): BenchFilter[] => {
     {
       key: "etiqueta_popular",
       extra: true,
-      name: "[extra] Etiqueta popular (newsletter, 51 %)",
-      ...singleTag("newsletter"),
+      name: "[extra] Etiqueta popular (Newsletter, 51 %)",
+      ...singleTag("Newsletter"),
     },
     {
       key: "chip_so",
@@ -376,6 +378,29 @@ try {
   }
   const preview = stats(previewTimes);
   const suggest = stats(suggestTimes);
+
+  // Contatos' search box (the app's own listContacts: a page of 50 and the total), typed without accents: each
+  // term must find accented names, and every row must contain what was typed once accents and case are folded.
+  const searches = ["joao", "Joao Silva", "conceicao", "aragao", "11987"];
+  const searchTimes: number[] = [];
+  const searchFound = new Map<string, number>();
+  const plain = (v: string) => v.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+  for (let i = 0; i < WARMUP + RUNS; i++) {
+    checkDeadline();
+    for (const q of searches) {
+      const start = performance.now();
+      const { rows, total } = await listContacts(app.db, org, contactListFilterSchema.parse({ q }));
+      if (i >= WARMUP) searchTimes.push(performance.now() - start);
+      if (i > 0) continue;
+      const digits = /^\d+$/.test(q);
+      const bad = rows.filter((r) => !(digits ? (r.phone ?? "").includes(q) : plain(r.name).includes(plain(q))));
+      if (total === 0 || bad.length > 0) throw new Error(`busca "${q}": ${total} contatos, ${bad.length} linhas que não contêm o termo`);
+      if (!digits && !rows.some((r) => r.name !== plain(r.name) && /[^\x00-\x7f]/.test(r.name)))
+        throw new Error(`busca "${q}" sem acentos não achou nomes acentuados`);
+      searchFound.set(q, total);
+    }
+  }
+  const search = stats(searchTimes);
   const loadEnd = os.loadavg();
   const cpuRefEnd = cpuReferenceMs();
   console.log(`laço de referência da CPU: ${cpuRefStart} ms no início, ${cpuRefEnd} ms no fim (~390 ms nesta máquina quando calma)`);
@@ -396,6 +421,10 @@ try {
         `${fmt(defaults.stats.get(f.key))}   ${fmt(tuned.stats.get(f.key))}`,
     );
   console.log(`prévia (20 linhas, 6 filtros): p50 ${preview.p50} ms, p95 ${preview.p95} ms · sugestão de cidades: p50 ${suggest.p50} ms, p95 ${suggest.p95} ms`);
+  console.log(
+    `busca de contatos sem acentos (página de 50 e total; ${[...searchFound].map(([q, n]) => `"${q}" ${n.toLocaleString("pt-BR")}`).join(", ")}): ` +
+      `p50 ${search.p50} ms, p95 ${search.p95} ms`,
+  );
   console.log(`tamanhos: ${sizes.map((s) => `${s.name} ${s.size}`).join(", ")}`);
   console.log(
     `carga da máquina (load average 1 min): ${loadStart[0]!.toFixed(2)} no início, ${loadEnd[0]!.toFixed(2)} no fim` +
@@ -431,6 +460,8 @@ try {
       extras: perFilter(filters.filter((f) => f.extra)),
       preview_p95_ms: preview.p95,
       suggest_cities_p95_ms: suggest.p95,
+      contact_search_p95_ms: search.p95,
+      contact_search_found: Object.fromEntries(searchFound),
       index_build_s: Math.round(indexBuildS * 10) / 10,
       settings: SEGMENT_PG_SETTINGS,
       postgres: version,

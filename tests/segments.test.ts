@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
-import { chips, contactChips, contacts, tags, wallets } from "@/db/schema";
+import { chips, contactChips, contacts, organizations, tags, wallets } from "@/db/schema";
 import {
   audienceContactIds,
   countAudience,
@@ -483,6 +483,65 @@ describe("segment filters agree everywhere: count, preview, snapshot ids and Typ
     expect(await countAudience(db, org, filter, { timeZone: SP })).toBe((await audienceContactIds(db, org, filter, { timeZone: SP })).length);
     await db.delete(contacts).where(eq(contacts.organizationId, org));
     expect(await buckets()).toEqual(await truth());
+  });
+
+  it("contact_city_counts (the city suggestions) stays exact through inserts, upserts, moves, cleared cities and deletes", async () => {
+    const db = getDb();
+    const pairs = async () =>
+      (
+        await db.execute<{ k: string; n: number }>(sql`
+          select concat_ws('|', organization_id, state, city) as k, n::int as n from contact_city_counts where n <> 0 order by 1`)
+      ).map((r) => `${r.k}=${r.n}`);
+    const truth = async () =>
+      (
+        await db.execute<{ k: string; n: number }>(sql`
+          select concat_ws('|', organization_id, state, city) as k, count(*)::int as n from contacts
+           where city is not null and state is not null group by organization_id, state, city order by 1`)
+      ).map((r) => `${r.k}=${r.n}`);
+    expect(await pairs()).toEqual(await truth());
+
+    const org = (await createOrganization("Segmentos cidades")).id;
+    const cities = [
+      { city: "Itajaí", state: "SC" },
+      { city: "Itajubá", state: "MG" },
+      { city: "Bom Jesus", state: "PI" },
+      { city: "Bom Jesus", state: "RS" },
+    ];
+    const made = await db
+      .insert(contacts)
+      .values(
+        Array.from({ length: 30 }, (_, i) => ({
+          organizationId: org,
+          name: `Cidade ${i}`,
+          phone: `+55119100${String(i).padStart(5, "0")}`,
+          ...(i % 5 === 4 ? { city: "Itajaí", state: null } : cities[i % cities.length]!),
+        })),
+      )
+      .returning({ id: contacts.id });
+    expect(await pairs()).toEqual(await truth());
+    const suggested = async (prefix: string) => (await suggestCities(db, org, prefix)).map((c) => `${c.city}/${c.state}=${c.contacts}`);
+    expect(await suggested("ita")).toEqual(["Itajaí/SC=6", "Itajubá/MG=6"]);
+
+    // An import-style upsert moving one contact and adding one; a move; a city cleared; an update that moves nothing.
+    await db
+      .insert(contacts)
+      .values([
+        { organizationId: org, name: "Cidade 0", phone: "+5511910000000", city: "Itajubá", state: "MG" },
+        { organizationId: org, name: "Cidade nova", phone: "+5511910099999", city: "Bom Jesus", state: "RS" },
+      ])
+      .onConflictDoUpdate({ target: [contacts.organizationId, contacts.phone], set: { city: sql`excluded.city`, state: sql`excluded.state` } });
+    await db.update(contacts).set({ city: "Bom Jesus", state: "PI" }).where(eq(contacts.id, made[1]!.id));
+    await db.update(contacts).set({ city: null }).where(eq(contacts.id, made[2]!.id));
+    await db.update(contacts).set({ lastInteractionAt: new Date() }).where(eq(contacts.organizationId, org));
+    expect(await pairs()).toEqual(await truth());
+    expect(await suggested("ita")).toEqual(["Itajubá/MG=6", "Itajaí/SC=5"]);
+
+    // The last contacts of a city gone: the pair is no longer suggested.
+    await db.delete(contacts).where(and(eq(contacts.organizationId, org), eq(contacts.city, "Itajaí")));
+    expect(await pairs()).toEqual(await truth());
+    expect(await suggested("itajai")).toEqual([]);
+    await db.delete(organizations).where(eq(organizations.id, org));
+    expect(await pairs()).toEqual(await truth());
   });
 
   it("everything combined", async () => {

@@ -118,6 +118,9 @@ export const contacts = pgTable(
       .with({ deduplicate_items: false }),
     // Audience preview and the contact list: first rows by name without sorting the whole audience.
     index("contacts_org_name_idx").on(t.organizationId, t.name, t.id),
+    // Contact search (accent- and case-blind, any part of the name or phone) is served by two trigram GIN
+    // indexes added by hand in migration 0017, since drizzle-kit cannot express an operator class on a function:
+    // contacts_name_fold_trgm_idx on disparo_fold(name) and contacts_phone_trgm_idx on phone.
     // The few contacts a campaign's confirmation must read row by row: a phone that is not a canonical Brazilian
     // mobile (invalid, or the same number written without the ninth digit) or an empty name. Everyone else is
     // counted on the covering index without touching the table (lib/campaigns/audience.ts; the predicate is
@@ -156,7 +159,7 @@ export const contactChips = pgTable(
 // How many contacts each (opt-in status, carteira, UF) bucket of an organization holds — in all (tag_id = 0 and
 // chip_id = 0), carrying one etiqueta (tag_id), or registered on one chip (chip_id) — kept exact by statement
 // triggers on contacts (migrations 0003 and 0007): a segment count over those columns and at most one etiqueta
-// or chip ("com opt-in", "carteira Varejo", "etiqueta cliente-vip", "não tem a etiqueta inativo") sums a few
+// or chip ("com opt-in", "carteira Varejo", "etiqueta Cliente VIP", "não tem a etiqueta Inativo 180 dias") sums a few
 // hundred rows instead of scanning the audience.
 // wallet_id has no foreign key on purpose: a deleted carteira empties its bucket through the contacts it
 // releases (their wallet_id becomes null), and the emptied row stays with n = 0.
@@ -178,6 +181,23 @@ export const contactSegmentCounts = pgTable(
       .on(t.organizationId, t.tagId, t.chipId, t.optInStatus, t.walletId, t.state)
       .nullsNotDistinct(),
   ],
+);
+
+// How many contacts of an organization live in each city/UF pair, kept exact by statement triggers on contacts
+// (migration 0017), like contact_segment_counts: the city suggestions of Segmentação read a few thousand rows at
+// most (Brazil has ~5,570 municipalities) instead of grouping the organization's contacts on every keystroke.
+// Pairs that lose their last contact stay with n = 0 and are not suggested.
+export const contactCityCounts = pgTable(
+  "contact_city_counts",
+  {
+    organizationId: uuid("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    state: char("state", { length: 2 }).notNull(),
+    city: text("city").notNull(),
+    n: bigint("n", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.state, t.city] })],
 );
 
 export type Contact = typeof contacts.$inferSelect;

@@ -1,6 +1,6 @@
 import { asc, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
-import { contacts, contactSegmentCounts } from "@/db/schema";
+import { contactCityCounts, contacts, contactSegmentCounts } from "@/db/schema";
 import { assertOrganizationId, compileCount, compileFilter, countTestsTags, type CompileOptions, type TagTests } from "./compile";
 import { OPT_IN_STATUSES, UFS, type AudienceFilter } from "./filter";
 
@@ -135,11 +135,12 @@ export const audienceContactIds = async (
   return rows.map((r) => Number(r.id));
 };
 
-// Accents folded before lower(), which only folds ASCII under the C locale.
-const ACCENTED = "ÁÀÂÃÄÅáàâãäåÉÈÊËéèêëÍÌÎÏíìîïÓÒÔÕÖóòôõöÚÙÛÜúùûüÇçÑñ";
-const PLAIN = "AAAAAAaaaaaaEEEEeeeeIIIIiiiiOOOOOoooooUUUUuuuuCcNn";
-/** A text with accents and case folded, in SQL ("João" and "JOAO" both become "joao"). */
-export const foldSql = (value: SQL) => sql`lower(translate(${value}, ${ACCENTED}::text, ${PLAIN}::text))`;
+/**
+ * A text with accents and case folded, in SQL ("João" and "JOAO" both become "joao"): disparo_fold (migration
+ * 0017) translates accents before lower(), which only folds ASCII under the C collation. Contact names are
+ * indexed by it (trigrams), so `foldSql(name) like foldSql(pattern)` is an index scan.
+ */
+export const foldSql = (value: SQL) => sql`disparo_fold(${value})`;
 const fold = foldSql;
 
 /**
@@ -165,18 +166,14 @@ export const suggestCities = async (
     throw new Error(`Limite de sugestões inválido (${limit}): use um inteiro entre 1 e 100.`);
   const cleaned = prefix.trim().replace(/\s+/g, " ").slice(0, 100);
   const pattern = cleaned.replace(/[\\%_]/g, "\\$&");
-  // Group first, then match the (few hundred) groups: the fence keeps PostgreSQL from pushing the accent
-  // folding down to every contact row (it would, the condition only names grouping columns).
+  // The pairs and their counts are kept by triggers (contact_city_counts): an organization has at most a few
+  // thousand, so folding each one's name is cheaper than any index on it.
   const rows = await db.execute<{ city: string; state: string; contacts: number }>(sql`
-    with grouped as materialized (
-      select ${contacts.city} as city, ${contacts.state} as state, count(*)::int as contacts
-      from ${contacts}
-      where ${contacts.organizationId} = ${organizationId}::uuid and ${contacts.city} is not null and ${contacts.state} is not null
-      group by ${contacts.state}, ${contacts.city}
-    )
-    select city, state, contacts from grouped
-    where ${fold(sql`city`)} like ${fold(sql`${pattern}::text`)} || '%'
-    order by contacts desc, city, state
+    select ${contactCityCounts.city} as city, ${contactCityCounts.state} as state, ${contactCityCounts.n}::int as contacts
+    from ${contactCityCounts}
+    where ${contactCityCounts.organizationId} = ${organizationId}::uuid and ${contactCityCounts.n} > 0
+      and ${fold(sql`${contactCityCounts.city}`)} like ${fold(sql`${pattern}::text`)} || '%'
+    order by ${contactCityCounts.n} desc, ${contactCityCounts.city}, ${contactCityCounts.state}
     limit ${limit}`);
   return rows.map((r) => ({ city: r.city, state: r.state, contacts: Number(r.contacts) }));
 };
