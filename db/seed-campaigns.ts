@@ -21,9 +21,9 @@ import type { AudienceFilter } from "@/lib/segments/filter";
 const TZ = "America/Sao_Paulo";
 
 export const DEMO_LISTS = [
-  { name: "Oferta especial maio", tags: ["campanha-teste-maio-22"] },
+  { name: "Oferta especial maio", tags: ["Campanha teste 22/05"] },
   // Every opt-in status, as a team that lists "all active customers" would: the confirmation shows who is skipped.
-  { name: "Clientes ativos de SP", tags: ["cliente-ativo"], states: ["SP"], optIn: ["opted_in", "pending", "none", "opted_out"] },
+  { name: "Clientes ativos de SP", tags: ["Cliente ativo"], states: ["SP"], optIn: ["opted_in", "pending", "none", "opted_out"] },
   { name: "Sem opt-in ainda (pedido de consentimento)", optIn: ["pending", "none"] as const },
 ] as const;
 

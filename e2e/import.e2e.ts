@@ -58,8 +58,8 @@ describe("contact import in the browser", () => {
     // The person maps the rest by hand.
     await page.locator("#map-city").selectOption("2");
     await page.locator("#map-optInStatus").selectOption({ label: "E · Opt-in" });
-    await page.getByRole("button", { name: "cliente-ativo" }).click();
-    expect(await page.getByRole("button", { name: "cliente-ativo" }).getAttribute("aria-pressed")).toBe("true");
+    await page.getByRole("button", { name: "Cliente ativo" }).click();
+    expect(await page.getByRole("button", { name: "Cliente ativo" }).getAttribute("aria-pressed")).toBe("true");
     await page.locator("#walletId").selectOption({ label: "Varejo" });
     await page.locator("#chipId").selectOption({ label: "Loja Exemplo - Vendas (+55 11 4000-1000)" });
     await page.locator("#defaultOptInStatus").selectOption("pending");

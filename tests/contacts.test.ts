@@ -22,9 +22,9 @@ describe("contacts", () => {
     actor = { organizationId: org.id, userId: (await createUser(org.id, "gestor")).id, role: "gestor" };
     const org2 = await createOrganization();
     other = { organizationId: org2.id, userId: (await createUser(org2.id, "gestor")).id, role: "gestor" };
-    tagA = (await saveTag(getDb(), actor, null, { name: "vip", color: "#112233" })).id;
-    tagB = (await saveTag(getDb(), actor, null, { name: "newsletter", color: "#445566" })).id;
-    foreignTag = (await saveTag(getDb(), other, null, { name: "vip", color: "#112233" })).id;
+    tagA = (await saveTag(getDb(), actor, null, { name: "Cliente VIP", color: "#112233" })).id;
+    tagB = (await saveTag(getDb(), actor, null, { name: "Newsletter", color: "#445566" })).id;
+    foreignTag = (await saveTag(getDb(), other, null, { name: "Cliente VIP", color: "#112233" })).id;
     [{ id: walletId }] = await getDb().insert(wallets).values({ organizationId: org.id, name: "Varejo" }).returning();
   });
 
@@ -77,13 +77,14 @@ describe("contacts", () => {
   });
 
   it("deleting an etiqueta removes it from its contacts and says how many; a carteira leaves contacts without one", async () => {
-    const t = await saveTag(getDb(), actor, null, { name: "temporaria", color: "#000000" });
+    const t = await saveTag(getDb(), actor, null, { name: "Liquidação de verão", color: "#000000" });
     const c = await createContact(getDb(), actor, input({ name: "T", phone: "(41) 96666-0001", tagIds: [t.id, tagA], walletId }));
     expect(await deleteTag(getDb(), actor, t.id)).toBe(1);
     const [after] = await getDb().select().from(contacts).where(eq(contacts.id, c.id));
     expect(after!.tagIds).toEqual([tagA]);
     expect(await getDb().select().from(tags).where(eq(tags.id, t.id))).toEqual([]);
-    await expect(saveTag(getDb(), actor, null, { name: "VIP", color: "#000000" })).rejects.toMatchObject({ code: "conflict" });
+    // The same name in other capitals is the same etiqueta.
+    await expect(saveTag(getDb(), actor, null, { name: "cliente vip", color: "#000000" })).rejects.toMatchObject({ code: "conflict" });
     const [w] = await getDb().insert(wallets).values({ organizationId: actor.organizationId, name: "Atacado" }).returning();
     await bulkUpdateContacts(getDb(), actor, [c.id], { addTagIds: [], removeTagIds: [], walletId: w!.id });
     expect(await deleteWallet(getDb(), actor, w!.id)).toBe(1);
@@ -117,7 +118,7 @@ describe("contacts", () => {
 
     const data = await exportContactData(db, actor.organizationId, c.id);
     expect(data).toMatchObject({
-      contact: { name: "Ana Apagar", phone: "+5551955550001", tags: ["vip"] },
+      contact: { name: "Ana Apagar", phone: "+5551955550001", tags: ["Cliente VIP"] },
       consentHistory: [{ status: "opted_in", source: "manual" }],
       campaignMessages: [{ status: "delivered" }],
     });

@@ -5,7 +5,10 @@ import { runMigrations } from "@/db/migrate";
 import { DEMO_CHIPS, DEMO_ORG_NAME, DEMO_USERS, SEED_REFERENCE_DATE, seedDemo } from "@/db/seed";
 import { CITIES, TAGS, UFS } from "@/db/seed-data";
 import { verifyPassword } from "@/lib/auth/password";
+import { tagSchema } from "@/lib/contacts/labels";
 import { decryptSecret } from "@/lib/crypto";
+import { splitTags } from "@/lib/imports/validate";
+import { rankOptions } from "@/lib/search-rank";
 
 const CONTACTS = 2000;
 const encryptionKey = randomBytes(32).toString("base64");
@@ -92,7 +95,24 @@ describe("seed de demonstração", () => {
     const tags = await sql`select name from tags`;
     expect(tags.length).toBeGreaterThanOrEqual(25);
     expect(tags.length).toBeLessThanOrEqual(35);
-    expect(tags.map((t) => t.name)).toContain("campanha-teste-maio-22");
+    expect(tags.map((t) => t.name)).toContain("Campanha teste 22/05");
+  });
+
+  it("dá às etiquetas os nomes que uma equipe de marketing escreve, aceitos pelo cadastro e pela importação", async () => {
+    const names = (await sql`select name from tags order by id`).map((t) => t.name as string);
+    // Ids keep the generator's order (by popularity), so the benchmark's distribution is the same.
+    expect(names).toEqual(TAGS.map((t) => t.name));
+    expect(names).toEqual(expect.arrayContaining(["Calçados", "Acessórios", "Cliente VIP", "Black Friday 2026", "Pesquisa NPS — detrator"]));
+    for (const name of names) {
+      // "Cliente VIP", not "cliente-vip".
+      expect(name).toMatch(/^\p{Lu}/u);
+      expect(name).not.toMatch(/\p{L}-\p{L}/u);
+      expect(tagSchema.parse({ name }).name).toBe(name);
+      // No separator of the importer's "Etiquetas" column inside: a file that names it reads back this one etiqueta.
+      expect(splitTags(name)).toEqual([name]);
+    }
+    // Typed without the accent, the picker offers it first.
+    expect(rankOptions(names.map((label, value) => ({ value, label })), "calcados")[0]!.label).toBe("Calçados");
   });
 
   it("gera contatos com nome, UF válida, telefone celular único e DDD da cidade", async () => {
@@ -194,6 +214,19 @@ describe("seed de demonstração", () => {
     // contacts.chip_ids (what segment filters read) says exactly the same as contact_chips.
     const [m] = await sql`select count(*)::int as n from contacts c where c.chip_ids is distinct from contact_chip_ids(c.id)`;
     expect(m!.n).toBe(0);
+    // The city suggestions' pairs (contact_city_counts) say exactly what the contacts say.
+    const [p] = await sql`
+      select count(*)::int as n from (
+        (select organization_id, state, city, n from contact_city_counts where n <> 0
+         except all
+         select organization_id, state, city, count(*) from contacts where city is not null and state is not null group by 1, 2, 3)
+        union all
+        (select organization_id, state, city, count(*) from contacts where city is not null and state is not null group by 1, 2, 3
+         except all
+         select organization_id, state, city, n from contact_city_counts where n <> 0)) d`;
+    expect(p!.n).toBe(0);
+    const [pairs] = await sql`select count(*)::int as n from contact_city_counts where n > 0`;
+    expect(pairs!.n).toBeGreaterThan(100);
   });
 
   it("guarda um evento de consentimento para cada opt-in e opt-out", async () => {

@@ -78,12 +78,12 @@ afterAll(async () => {
 describe("segment filters on the demo data (3,000 contacts)", () => {
   const cases: [string, () => unknown][] = [
     ["default opt-in", () => ({ version: 1 })],
-    ["single etiqueta (rare)", () => ({ version: 1, tags: { any: [tag["cliente-vip"]] } })],
-    ["single etiqueta (popular)", () => ({ version: 1, tags: { any: [tag["newsletter"]] } })],
-    ["any of three + UF", () => ({ version: 1, tags: { any: [tag["black-friday-2025"], tag["black-friday-2026"], tag["carrinho-abandonado"]] }, states: ["SP"] })],
-    ["all of two", () => ({ version: 1, tags: { all: [tag["cliente-ativo"], tag["primeira-compra"]] } })],
-    ["none of (rare)", () => ({ version: 1, tags: { none: [tag["inativo-180d"]] } })],
-    ["none of (popular), every opt-in status", () => ({ version: 1, tags: { none: [tag["newsletter"], tag["cliente-ativo"]] }, optIn: ["opted_in", "pending", "none", "opted_out"] })],
+    ["single etiqueta (rare)", () => ({ version: 1, tags: { any: [tag["Cliente VIP"]] } })],
+    ["single etiqueta (popular)", () => ({ version: 1, tags: { any: [tag["Newsletter"]] } })],
+    ["any of three + UF", () => ({ version: 1, tags: { any: [tag["Black Friday 2025"], tag["Black Friday 2026"], tag["Carrinho abandonado"]] }, states: ["SP"] })],
+    ["all of two", () => ({ version: 1, tags: { all: [tag["Cliente ativo"], tag["Primeira compra"]] } })],
+    ["none of (rare)", () => ({ version: 1, tags: { none: [tag["Inativo 180 dias"]] } })],
+    ["none of (popular), every opt-in status", () => ({ version: 1, tags: { none: [tag["Newsletter"], tag["Cliente ativo"]] }, optIn: ["opted_in", "pending", "none", "opted_out"] })],
     ["período + cidade", () => ({ version: 1, period: { field: "created_at", from: "2026-08-01", to: "2026-10-31" }, cities: [{ city: "São Paulo", state: "SP" }] })],
     ["última interação, aberto", () => ({ version: 1, period: { field: "last_interaction_at", from: "2026-10-01" } })],
     ["carteira + opt-in", () => ({ version: 1, wallets: [wallet["Varejo"]], optIn: ["opted_in", "pending"] })],
@@ -92,7 +92,7 @@ describe("segment filters on the demo data (3,000 contacts)", () => {
       "everything combined",
       () => ({
         version: 1,
-        tags: { any: [tag["compra-online"], tag["loja-fisica"]], all: [tag["cliente-ativo"]], none: [tag["inativo-180d"]] },
+        tags: { any: [tag["Compra online"], tag["Loja física"]], all: [tag["Cliente ativo"]], none: [tag["Inativo 180 dias"]] },
         wallets: [wallet["Varejo"], wallet["E-commerce"]],
         period: { field: "last_interaction_at", from: "2026-05-01" },
         states: ["SP", "RJ", "MG"],

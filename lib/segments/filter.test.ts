@@ -214,9 +214,9 @@ describe("audience filter schema — rejected, with a message that says what to 
 describe("describeFilter", () => {
   const names = {
     tags: new Map([
-      [1, "cliente-vip"],
-      [2, "newsletter"],
-      [3, "inativo-180d"],
+      [1, "Cliente VIP"],
+      [2, "Newsletter"],
+      [3, "Inativo 180 dias"],
     ]),
     wallets: new Map([[10, "Varejo"]]),
     chips: new Map([
@@ -227,7 +227,7 @@ describe("describeFilter", () => {
 
   it("summarises in Portuguese, in a fixed order", () => {
     const f: AudienceFilter = { version: 1, tags: { any: [1, 2] }, states: ["SP", "RJ"] };
-    expect(describeFilter(f, names)).toBe("Etiquetas: tem alguma de cliente-vip, newsletter · UF: SP, RJ · Somente com opt-in");
+    expect(describeFilter(f, names)).toBe("Etiquetas: tem alguma de Cliente VIP, Newsletter · UF: SP, RJ · Somente com opt-in");
   });
 
   it("describes everything, with dates in dd/mm/aaaa", () => {
@@ -241,7 +241,7 @@ describe("describeFilter", () => {
       optIn: ["opted_in", "pending"],
     });
     expect(describeFilter(f, names)).toBe(
-      "Etiquetas: tem cliente-vip; não tem nenhuma de inativo-180d, newsletter · Carteira: Varejo · " +
+      "Etiquetas: tem Cliente VIP; não tem nenhuma de Inativo 180 dias, Newsletter · Carteira: Varejo · " +
         "Cadastrados de 01/03/2026 a 31/03/2026 · Cidade: Campinas/SP · Registrados em algum dos chips Vendas, Pós-venda · " +
         "Opt-in: com opt-in, aguardando confirmação",
     );

@@ -337,7 +337,7 @@ const optInDescription: Record<OptInStatus, string> = {
   opted_out: "descadastrados",
 };
 
-/** A readable Portuguese summary, e.g. "Etiquetas: tem alguma de cliente-vip, newsletter · UF: SP, RJ · Somente com opt-in". */
+/** A readable Portuguese summary, e.g. "Etiquetas: tem alguma de Cliente VIP, Newsletter · UF: SP, RJ · Somente com opt-in". */
 export const describeFilter = (filter: AudienceFilter, names: FilterNames): string => {
   const name = (map: ReadonlyMap<number, string>, noun: string) => (id: number) => map.get(id) ?? `${noun} #${id} (removida)`;
   const tag = name(names.tags, "etiqueta");
