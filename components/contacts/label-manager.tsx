@@ -48,7 +48,7 @@ export function TagDialog({ tag }: { tag?: { id: number; name: string; color: st
           <FormMessage state={formError} />
           {tag ? <input type="hidden" name="id" value={tag.id} /> : null}
           <FormField label="Nome" htmlFor="tag-name" error={e?.name}>
-            <Input id="tag-name" name="name" defaultValue={tag?.name} maxLength={100} />
+            <Input id="tag-name" name="name" defaultValue={tag?.name} maxLength={60} />
           </FormField>
           <FormField label="Cor" htmlFor="tag-color" error={e?.color}>
             <Input id="tag-color" name="color" type="color" defaultValue={tag?.color ?? "#0f766e"} className="h-10 w-20 p-1" />
@@ -94,7 +94,7 @@ export function WalletDialog({
           <FormMessage state={formError} />
           {wallet ? <input type="hidden" name="id" value={wallet.id} /> : null}
           <FormField label="Nome" htmlFor="wallet-name" error={e?.name}>
-            <Input id="wallet-name" name="name" defaultValue={wallet?.name} maxLength={100} />
+            <Input id="wallet-name" name="name" defaultValue={wallet?.name} maxLength={60} />
           </FormField>
           <FormField label="Responsável" htmlFor="wallet-owner" error={e?.ownerUserId}>
             <NativeSelect id="wallet-owner" name="ownerUserId" defaultValue={wallet?.ownerUserId ?? ""}>

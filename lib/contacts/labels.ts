@@ -12,7 +12,10 @@ export const tagSchema = z.object({
     .string()
     .trim()
     .min(1, "Informe o nome da etiqueta.")
-    .max(60, "Etiqueta: no máximo 60 caracteres."),
+    .max(60, "Etiqueta: no máximo 60 caracteres.")
+    // The importer's "Etiquetas" column separates names with these (lib/imports/validate.ts splitTags): a name
+    // holding one could never be matched by a file.
+    .refine((v) => !/[,;|]/.test(v), "Etiqueta: sem vírgula, ponto e vírgula ou barra vertical (a importação separa etiquetas com eles)."),
   color: z.string().regex(/^#[0-9a-fA-F]{6}$/, "Escolha uma cor.").default("#0f766e"),
 });
 
