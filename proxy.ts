@@ -11,9 +11,6 @@ export default auth((req) => {
   // The login page decides itself (against the database) whether a signed-in cookie still names an active
   // user; redirecting here would loop for a user deactivated while signed in.
   if (pathname === "/login") return NextResponse.next();
-  if (!signedIn && pathname.startsWith("/api/")) {
-    return NextResponse.json({ error: "Sessão expirada. Entre novamente." }, { status: 401 });
-  }
   if (!signedIn) {
     const url = new URL("/login", req.nextUrl);
     if (pathname !== "/") url.searchParams.set("next", pathname + req.nextUrl.search);
@@ -23,6 +20,15 @@ export default auth((req) => {
 });
 
 export const config = {
-  // Webhooks and Inngest authenticate by signature; Auth.js serves its own routes; static files pass.
-  matcher: ["/((?!api/webhooks|api/inngest|api/auth|_next/static|_next/image|favicon.ico|.*\\.(?:png|svg|ico|jpg|webp|woff2?)$).*)"],
+  // Pages only. Every route handler authorizes itself (authorizedRoute; webhooks and Inngest by signature,
+  // Auth.js its own) and so does every server action (authorizedAction): the proxy adds nothing there, and
+  // running it on a request with a body makes Next.js copy the body for it, which logs "uncaughtException:
+  // Error: aborted" whenever the browser goes away mid-request (a live count superseded by the next keystroke,
+  // a closed tab; vercel/next.js#84649). Static files pass.
+  matcher: [
+    {
+      source: "/((?!api/|_next/static|_next/image|favicon.ico|.*\\.(?:png|svg|ico|jpg|webp|woff2?)$).*)",
+      missing: [{ type: "header", key: "next-action" }],
+    },
+  ],
 };

@@ -44,6 +44,13 @@ const productionIssues = (raw: NodeJS.ProcessEnv) => {
   missing("DISPATCH_ENGINE", "defina inngest ou local em produção");
   missing("WHATSAPP_APP_SECRET", "obrigatório em produção (assinatura dos webhooks)");
   missing("WHATSAPP_VERIFY_TOKEN", "obrigatório em produção (sem ele a verificação do webhook na Meta nunca passa)");
+  // Auth.js answers every sign-in with a server error (UntrustedHost) unless it knows the public address or is
+  // told to trust the Host header; and it reads any non-empty AUTH_TRUST_HOST, "false" included, as true.
+  const trustHost = raw.AUTH_TRUST_HOST;
+  if (trustHost && trustHost !== "true" && trustHost !== "1")
+    issues.push(`  AUTH_TRUST_HOST: use true (atrás de um proxy que define o Host) ou remova a variável e defina AUTH_URL`);
+  else if (!raw.AUTH_URL && !trustHost)
+    issues.push("  AUTH_URL: defina o endereço público do app (https://…), ou AUTH_TRUST_HOST=true atrás de um proxy que define o Host");
   const inngestDev = raw.INNGEST_DEV === "1" || raw.INNGEST_DEV === "true";
   if (raw.DISPATCH_ENGINE === "inngest" && !inngestDev) missing("INNGEST_SIGNING_KEY", "obrigatório com o Inngest em produção");
   return issues;
@@ -56,11 +63,16 @@ let cached: Env | undefined;
 // Read once, on first use (not at import time, so `next build` needs no secrets).
 export const env = (): Env => {
   if (cached) return cached;
-  const parsed = schema.safeParse(process.env);
-  const lines = [...(parsed.success ? [] : parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`)), ...productionIssues(process.env)];
-  if (lines.length || !parsed.success) throw new Error(`Configuração inválida:\n${lines.join("\n")}`);
-  cached = parsed.data;
+  cached = parseEnv(process.env);
   return cached;
+};
+
+/** The environment validated, or one error naming every missing or invalid variable. */
+export const parseEnv = (raw: NodeJS.ProcessEnv): Env => {
+  const parsed = schema.safeParse(raw);
+  const lines = [...(parsed.success ? [] : parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`)), ...productionIssues(raw)];
+  if (lines.length || !parsed.success) throw new Error(`Configuração inválida:\n${lines.join("\n")}`);
+  return parsed.data;
 };
 
 export const dispatchEngine = (e: Env = env()) => e.DISPATCH_ENGINE ?? "local";

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { createWriteStream, mkdirSync } from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
 import { freePort } from "./lib/embedded-postgres";
@@ -18,14 +19,20 @@ const children = new Set<ChildProcess>();
 const cleanups: (() => Promise<void>)[] = [];
 let stopping = false;
 
-const run = (name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, quiet = false) => {
+// A quiet child's output is kept (its tail printed if it dies) and, with `logFile`, written there whole.
+const run = (name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, quiet = false, logFile?: string) => {
   const child = spawn(cmd, args, { env, stdio: quiet ? ["ignore", "pipe", "pipe"] : "inherit", detached: true });
   children.add(child);
   if (quiet) {
     let tail = "";
-    const keep = (b: Buffer) => (tail = (tail + b.toString()).slice(-4000));
+    const file = logFile ? createWriteStream(logFile) : null;
+    const keep = (b: Buffer) => {
+      file?.write(b);
+      tail = (tail + b.toString()).slice(-4000);
+    };
     child.stdout?.on("data", keep);
     child.stderr?.on("data", keep);
+    child.on("exit", () => file?.end());
     child.on("exit", (code) => code && !stopping && console.error(`[${name}] saiu com código ${code}\n${tail}`));
   }
   child.on("exit", () => children.delete(child));
@@ -167,7 +174,10 @@ const e2e = async () => {
   // The production server (server.ts): Next.js plus the webhook's node:http fast path, as `npm start` runs it.
   const env = appEnv(url.toString(), secrets, port, "production", whatsappUrl);
   startWorker(env, true);
-  run("web", process.execPath, ["--import", "tsx", "server.ts", "--port", String(port)], env, true);
+  // Its output goes to e2e/artifacts/server-<database>.log too: tests read it (e2e/quiet-logs.e2e.ts).
+  mkdirSync("e2e/artifacts", { recursive: true });
+  const serverLog = path.resolve(`e2e/artifacts/server-${name}.log`);
+  run("web", process.execPath, ["--import", "tsx", "server.ts", "--port", String(port)], env, true, serverLog);
   await waitForHttp(`http://localhost:${port}/login`, 60_000);
   log("e2e", `app em http://localhost:${port}`);
   const tests = run("vitest", process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--project", "e2e", ...process.argv.slice(3).filter((a) => a !== "--no-build")], {
@@ -175,6 +185,9 @@ const e2e = async () => {
     E2E_BASE_URL: `http://localhost:${port}`,
     E2E_DATABASE_URL: url.toString(),
     E2E_WHATSAPP_URL: whatsappUrl,
+    E2E_SERVER_LOG: serverLog,
+    // What a second production server needs to start on the same database (e2e/production-start.e2e.ts).
+    E2E_APP_ENV: JSON.stringify({ ...secrets, DATABASE_URL: url.toString(), WHATSAPP_API_BASE_URL: whatsappUrl, DISPATCH_ENGINE: env.DISPATCH_ENGINE }),
   });
   await shutdown(await waitExit(tests));
 };
