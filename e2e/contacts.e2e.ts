@@ -27,7 +27,10 @@ describe("contatos in the browser", () => {
     await page.getByText("Telefone curto demais: inclua o DDD.").waitFor();
     await page.getByLabel("Telefone (WhatsApp)").fill(phone);
     await page.getByLabel("Opt-in").selectOption("opted_in");
-    await page.getByLabel("cliente-vip").check();
+    // Typed in lower case, Enter adds the demo's "Cliente VIP".
+    await page.getByRole("combobox", { name: "Adicionar etiqueta" }).fill("cliente vip");
+    await page.getByRole("combobox", { name: "Adicionar etiqueta" }).press("Enter");
+    await page.getByRole("button", { name: "Remover etiqueta Cliente VIP" }).waitFor();
     await page.getByRole("button", { name: "Cadastrar contato" }).click();
     await page.waitForURL(/\/contatos\/\d+$/);
     await page.getByRole("heading", { name: "Helena Teste E2E" }).waitFor();
@@ -46,7 +49,7 @@ describe("contatos in the browser", () => {
     await page.getByRole("checkbox", { name: "Selecionar todos desta página" }).check();
     const bulk = page.getByRole("form", { name: "Ações em lote" });
     await bulk.getByLabel("Ação").selectOption("addTag");
-    await bulk.getByLabel("Etiqueta").selectOption({ label: "black-friday-2026" });
+    await bulk.getByLabel("Etiqueta").selectOption({ label: "Black Friday 2026" });
     await bulk.getByRole("button", { name: "Aplicar" }).click();
     await page.getByText(`${first} contatos atualizados.`).waitFor();
     await shot(page, "11-contatos-lote");
@@ -56,7 +59,8 @@ describe("contatos in the browser", () => {
     await page.goto(`${baseUrl}/contatos/etiquetas`);
     const name = `e2e-${Date.now()}`;
     await page.getByRole("button", { name: "Nova etiqueta" }).click();
-    await page.getByRole("dialog").getByLabel("Nome").fill("cliente-vip");
+    // The same name in other capitals is refused too.
+    await page.getByRole("dialog").getByLabel("Nome").fill("cliente vip");
     await page.getByRole("dialog").getByRole("button", { name: "Salvar" }).click();
     await page.getByText("Escolha outro nome: já existe uma etiqueta assim.").waitFor();
     await page.getByRole("dialog").getByLabel("Nome").fill(name);

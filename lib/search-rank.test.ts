@@ -20,3 +20,17 @@ describe("rankOptions (the pickers' order)", () => {
     expect(rankOptions(ufOptions, "  ")).toEqual(ufOptions);
   });
 });
+
+describe("rankOptions for etiquetas (the contact page's picker)", () => {
+  const tags = ["Black Friday 2026", "Calçados infantis", "Calçados", "Cliente VIP", "Acessórios", "Frete grátis", "Dia das Mães"].map((label, i) => ({ value: i + 1, label }));
+  const labels = (q: string) => rankOptions(tags, q).map((o) => o.label);
+  it("typed without accents or capitals, the exact name comes before longer names that begin with it", () => {
+    expect(labels("calcados")).toEqual(["Calçados", "Calçados infantis"]);
+    expect(labels("ACESSORIOS")).toEqual(["Acessórios"]);
+  });
+  it("a word of the name finds it; a piece inside a word comes last", () => {
+    expect(labels("gratis")).toEqual(["Frete grátis"]);
+    expect(labels("vip")).toEqual(["Cliente VIP"]);
+    expect(labels("da")).toEqual(["Dia das Mães", "Black Friday 2026"]);
+  });
+});

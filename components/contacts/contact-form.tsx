@@ -3,6 +3,7 @@
 import { useActionState, useEffect, useState } from "react";
 import { SaveIcon } from "lucide-react";
 import { createContactAction, updateContactAction } from "@/app/(app)/contatos/actions";
+import { TagPicker, type TagOption } from "@/components/contacts/tag-picker";
 import { ActionForm } from "@/components/ui/action-form";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
@@ -98,7 +99,8 @@ export function ContactForm({
   values?: Values;
   /** The contact wrote in by WhatsApp username only: it may stay without a phone. */
   phoneOptional?: boolean;
-  tags: { id: number; name: string; color: string }[];
+  /** The organization's etiquetas, with how many contacts carry each when known. */
+  tags: TagOption[];
   wallets: { id: number; name: string }[];
   /** The viewer may take a contact out of the opt-out (gestor or admin). */
   canLeaveOptOut?: boolean;
@@ -162,29 +164,7 @@ export function ContactForm({
               errors={e}
             />
           </div>
-          <fieldset className="grid gap-2">
-            <legend className="mb-2 text-sm font-medium">Etiquetas</legend>
-            <div className="grid max-h-48 gap-1 overflow-y-auto rounded-md border p-3 sm:grid-cols-3">
-              {tags.map((t) => (
-                <label key={t.id} className="flex items-center gap-2 text-sm">
-                  <input
-                    type="checkbox"
-                    name="tagIds"
-                    value={t.id}
-                    defaultChecked={values?.tagIds.includes(t.id)}
-                    className="size-4 accent-primary"
-                  />
-                  <span className="size-2 rounded-full" style={{ backgroundColor: t.color }} aria-hidden="true" />
-                  {t.name}
-                </label>
-              ))}
-            </div>
-            {e?.tagIds ? (
-              <p role="alert" className="text-sm font-medium text-destructive">
-                {e.tagIds.join(" ")}
-              </p>
-            ) : null}
-          </fieldset>
+          <TagPicker tags={tags} defaultValue={values?.tagIds} error={e?.tagIds} />
         </CardContent>
         <CardFooter className="justify-end">
           <Button type="submit" disabled={pending}>

@@ -11,6 +11,9 @@ import { SortableHead } from "@/components/ui/sortable-head";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
 
+// The bulk bar's selects are as wide as their longest option (an etiqueta's full name), never cut.
+const fitted = { wrapperClassName: "w-auto max-w-full", className: "w-auto max-w-full" };
+
 type Row = {
   id: number;
   name: string;
@@ -62,13 +65,13 @@ export function ContactsTable({ rows, tags, wallets, sort }: { rows: Row[]; tags
           <span className="font-medium">
             {selected.size} selecionado{selected.size === 1 ? "" : "s"}
           </span>
-          <NativeSelect name="operation" aria-label="Ação" value={operation} onChange={(e) => setOperation(e.target.value)} wrapperClassName="w-48">
+          <NativeSelect name="operation" aria-label="Ação" value={operation} onChange={(e) => setOperation(e.target.value)} {...fitted}>
             <NativeSelectOption value="addTag">Adicionar etiqueta</NativeSelectOption>
             <NativeSelectOption value="removeTag">Remover etiqueta</NativeSelectOption>
             <NativeSelectOption value="setWallet">Mover para carteira</NativeSelectOption>
           </NativeSelect>
           {operation === "setWallet" ? (
-            <NativeSelect name="walletId" aria-label="Carteira" wrapperClassName="w-48" defaultValue="">
+            <NativeSelect name="walletId" aria-label="Carteira" {...fitted} defaultValue="">
               <NativeSelectOption value="">Sem carteira</NativeSelectOption>
               {wallets.map((w) => (
                 <NativeSelectOption key={w.id} value={w.id}>
@@ -77,7 +80,7 @@ export function ContactsTable({ rows, tags, wallets, sort }: { rows: Row[]; tags
               ))}
             </NativeSelect>
           ) : (
-            <NativeSelect name="tagId" aria-label="Etiqueta" wrapperClassName="w-56" defaultValue="">
+            <NativeSelect name="tagId" aria-label="Etiqueta" {...fitted} defaultValue="">
               <NativeSelectOption value="" disabled>
                 Escolha a etiqueta
               </NativeSelectOption>

@@ -9,6 +9,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { Input } from "@/components/ui/input";
 import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select";
 import { Pagination } from "@/components/ui/pagination";
+import { RememberList } from "@/components/ui/remembered-list";
 import { getDb } from "@/db/client";
 import { CONTACTS_PAGE_SIZE, listContacts, listTags, listWallets } from "@/db/queries/contacts";
 import { requireUser } from "@/lib/auth/page";
@@ -16,6 +17,9 @@ import { CONTACT_SORTS, contactListFilterSchema, UFS } from "@/lib/contacts/sche
 import { formatDate, formatPhone, optInLabels } from "@/lib/i18n/labels";
 
 export const metadata: Metadata = { title: "Contatos" };
+
+// A filter select as wide as its longest option from the `sm` breakpoint up (full width below it).
+const fitted = { wrapperClassName: "sm:w-auto", className: "sm:w-auto" };
 
 const optInVariant = { opted_in: "success", opted_out: "destructive", pending: "warning", none: "secondary" } as const;
 
@@ -35,7 +39,10 @@ export default async function ContactsPage({ searchParams }: { searchParams: Pro
       .map(([k, v]) => [k, String(v)]),
   );
   const order: Record<string, string> = filter.sort === "name" && filter.dir === "asc" ? {} : { sort: filter.sort, dir: filter.dir };
-  const hrefFor = (p: number) => `/contatos?${new URLSearchParams({ ...params, ...order, page: String(p) })}`;
+  const hrefFor = (p: number, withPage = true) => {
+    const query = new URLSearchParams({ ...params, ...order, ...(withPage ? { page: String(p) } : {}) }).toString();
+    return query ? `/contatos?${query}` : "/contatos";
+  };
   const filtered = Object.keys(params).length > 0;
   // A header sorts by its column; again, the other way. Names start A→Z, dates newest first.
   const sortLink = (key: (typeof CONTACT_SORTS)[number]) => {
@@ -73,9 +80,12 @@ export default async function ContactsPage({ searchParams }: { searchParams: Pro
           </>
         }
       />
-      <form className="mb-4 grid grid-cols-2 items-end gap-2 sm:flex sm:flex-wrap" role="search" aria-label="Filtrar contatos">
-        <Input name="q" defaultValue={filter.q ?? ""} placeholder="Nome ou telefone" aria-label="Buscar por nome ou telefone" maxLength={100} className="col-span-2 sm:w-56" />
-        <NativeSelect name="tag" defaultValue={filter.tag ?? ""} aria-label="Etiqueta" wrapperClassName="sm:w-52">
+      <RememberList list="/contatos" href={hrefFor(filter.page, filter.page > 1)} />
+      {/* One field a line on a phone; on wider screens a row where each select is as wide as its longest option, so
+          neither "Todas as etiquetas" nor a long etiqueta name is cut. */}
+      <form className="mb-4 grid gap-2 sm:flex sm:flex-wrap sm:items-end" role="search" aria-label="Filtrar contatos">
+        <Input name="q" defaultValue={filter.q ?? ""} placeholder="Nome ou telefone" aria-label="Buscar por nome ou telefone" maxLength={100} className="sm:w-56" />
+        <NativeSelect name="tag" defaultValue={filter.tag ?? ""} aria-label="Etiqueta" {...fitted}>
           <NativeSelectOption value="">Todas as etiquetas</NativeSelectOption>
           {tagList.map((t) => (
             <NativeSelectOption key={t.id} value={t.id}>
@@ -83,7 +93,7 @@ export default async function ContactsPage({ searchParams }: { searchParams: Pro
             </NativeSelectOption>
           ))}
         </NativeSelect>
-        <NativeSelect name="wallet" defaultValue={filter.wallet ?? ""} aria-label="Carteira" wrapperClassName="sm:w-48">
+        <NativeSelect name="wallet" defaultValue={filter.wallet ?? ""} aria-label="Carteira" {...fitted}>
           <NativeSelectOption value="">Todas as carteiras</NativeSelectOption>
           {walletList.map((w) => (
             <NativeSelectOption key={w.id} value={w.id}>
@@ -91,7 +101,7 @@ export default async function ContactsPage({ searchParams }: { searchParams: Pro
             </NativeSelectOption>
           ))}
         </NativeSelect>
-        <NativeSelect name="uf" defaultValue={filter.uf ?? ""} aria-label="UF" wrapperClassName="sm:w-36">
+        <NativeSelect name="uf" defaultValue={filter.uf ?? ""} aria-label="UF" {...fitted}>
           <NativeSelectOption value="">Todas as UFs</NativeSelectOption>
           {UFS.map((uf) => (
             <NativeSelectOption key={uf} value={uf}>
@@ -99,7 +109,7 @@ export default async function ContactsPage({ searchParams }: { searchParams: Pro
             </NativeSelectOption>
           ))}
         </NativeSelect>
-        <NativeSelect name="optIn" defaultValue={filter.optIn ?? ""} aria-label="Opt-in" wrapperClassName="sm:w-44">
+        <NativeSelect name="optIn" defaultValue={filter.optIn ?? ""} aria-label="Opt-in" {...fitted}>
           <NativeSelectOption value="">Qualquer opt-in</NativeSelectOption>
           {Object.entries(optInLabels).map(([value, label]) => (
             <NativeSelectOption key={value} value={value}>
@@ -107,7 +117,9 @@ export default async function ContactsPage({ searchParams }: { searchParams: Pro
             </NativeSelectOption>
           ))}
         </NativeSelect>
-        <FilterActions keep={order} clearHref={filtered ? "/contatos" : null} />
+        <div className="flex flex-wrap gap-2">
+          <FilterActions keep={order} clearHref={filtered ? "/contatos" : null} />
+        </div>
       </form>
       {rows.length === 0 ? (
         <EmptyState

@@ -1,8 +1,7 @@
 import type { Metadata } from "next";
 import { displayPhone } from "@/lib/phones";
-import Link from "next/link";
 import { notFound } from "next/navigation";
-import { ArrowLeftIcon, FileSpreadsheetIcon } from "lucide-react";
+import { FileSpreadsheetIcon } from "lucide-react";
 import { CampaignActions } from "@/components/campaigns/campaign-actions";
 import { CampaignProgress } from "@/components/campaigns/campaign-progress";
 import { ResendFailures } from "@/components/campaigns/resend-failures";
@@ -10,6 +9,7 @@ import { CampaignStatusBadge } from "@/components/campaigns/campaign-table";
 import { MessagePreview } from "@/components/campaigns/message-preview";
 import { PageHeader } from "@/components/shell/page-header";
 import { Alert, AlertDescription } from "@/components/ui/alert";
+import { Breadcrumbs } from "@/components/ui/breadcrumb";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { getDb } from "@/db/client";
@@ -84,6 +84,7 @@ export default async function CampaignPage({ params, searchParams }: { params: P
   const preview = renderTemplate(frozen?.components ?? detail.template.components, { header: placeholders("header"), body: placeholders("body") });
   return (
     <>
+      <Breadcrumbs trail={[{ label: "Campanhas", href: "/campanhas" }]} current={c.name} />
       <PageHeader
         title={c.name}
         description={
@@ -92,14 +93,6 @@ export default async function CampaignPage({ params, searchParams }: { params: P
             {c.sendMode === "scheduled" && c.scheduledAt ? `Agendada para ${formatDateTime(c.scheduledAt, tz)}` : "Envio imediato"} · criada por {detail.createdBy ?? "—"} em{" "}
             {formatDateTime(c.createdAt, tz)}
           </span>
-        }
-        actions={
-          <Button asChild variant="ghost">
-            <Link href="/campanhas">
-              <ArrowLeftIcon aria-hidden="true" />
-              Campanhas
-            </Link>
-          </Button>
         }
       />
       {flags.salva ? (

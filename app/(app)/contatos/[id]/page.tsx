@@ -6,9 +6,11 @@ import { ContactForm } from "@/components/contacts/contact-form";
 import { EraseContact } from "@/components/contacts/erase-contact";
 import { PageHeader } from "@/components/shell/page-header";
 import { Badge } from "@/components/ui/badge";
+import { Breadcrumbs } from "@/components/ui/breadcrumb";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { getDb } from "@/db/client";
+import { tagContactCounts } from "@/db/queries/audiences";
 import { getContactDetail, listTags, listWallets } from "@/db/queries/contacts";
 import { requireUser } from "@/lib/auth/page";
 import { hasRole } from "@/lib/auth/roles";
@@ -44,10 +46,11 @@ export default async function ContactPage({ params }: { params: Promise<{ id: st
   const id = Number((await params).id);
   if (!Number.isSafeInteger(id) || id <= 0) notFound();
   const db = getDb();
-  const [detail, tags, wallets] = await Promise.all([
+  const [detail, tags, wallets, tagCounts] = await Promise.all([
     getContactDetail(db, user.organizationId, id),
     listTags(db, user.organizationId),
     listWallets(db, user.organizationId),
+    tagContactCounts(db, user.organizationId),
   ]);
   if (!detail) notFound();
   const { contact } = detail;
@@ -55,6 +58,7 @@ export default async function ContactPage({ params }: { params: Promise<{ id: st
   const statuses = await campaignStatuses(db, user.organizationId, detail.received.map((r) => r.campaignId));
   return (
     <>
+      <Breadcrumbs trail={[{ label: "Contatos", href: "/contatos", remembered: true }]} current={contact.name} />
       <PageHeader
         title={contact.name}
         description={`${contact.phone ? formatPhone(contact.phone) : contact.username ? `@${contact.username} (sem telefone)` : "sem telefone"} · ${optInLabels[contact.optInStatus]} · cadastrado em ${formatDateTime(contact.createdAt, user.timeZone)}`}
@@ -73,7 +77,13 @@ export default async function ContactPage({ params }: { params: Promise<{ id: st
         }
       />
       <div className="grid gap-6 lg:grid-cols-[2fr_1fr]">
-        <ContactForm values={{ ...contact, phone: contact.phone ?? "" }} phoneOptional={!contact.phone && Boolean(contact.bsuid)} tags={tags} wallets={wallets} canLeaveOptOut={canLeaveOptOut(user.role)} />
+        <ContactForm
+          values={{ ...contact, phone: contact.phone ?? "" }}
+          phoneOptional={!contact.phone && Boolean(contact.bsuid)}
+          tags={tags.map((t) => ({ id: t.id, name: t.name, color: t.color, contacts: tagCounts.get(t.id) ?? 0 }))}
+          wallets={wallets}
+          canLeaveOptOut={canLeaveOptOut(user.role)}
+        />
         <div className="grid content-start gap-6">
           {contact.bsuid || contact.username ? (
             <Card>

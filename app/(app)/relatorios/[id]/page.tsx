@@ -3,13 +3,14 @@ import { FilterActions } from "@/components/ui/filter-actions";
 import { SortableHead } from "@/components/ui/sortable-head";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { ArrowLeftIcon, FileSpreadsheetIcon } from "lucide-react";
+import { FileSpreadsheetIcon } from "lucide-react";
 import { z } from "zod";
 import { CampaignStatusBadge } from "@/components/campaigns/campaign-table";
 import { ResendFailures } from "@/components/campaigns/resend-failures";
 import { Funnel, Timeline } from "@/components/reports/charts";
 import { LiveRefresh } from "@/components/reports/live-refresh";
 import { PageHeader } from "@/components/shell/page-header";
+import { Breadcrumbs } from "@/components/ui/breadcrumb";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
@@ -112,6 +113,7 @@ export default async function CampaignReportPage({ params, searchParams }: { par
   return (
     <>
       {LIVE.has(c.status) ? <LiveRefresh /> : null}
+      <Breadcrumbs trail={[{ label: "Relatórios", href: "/relatorios" }]} current={c.name} />
       <PageHeader
         title={`Relatório: ${c.name}`}
         description={
@@ -123,12 +125,6 @@ export default async function CampaignReportPage({ params, searchParams }: { par
         }
         actions={
           <>
-            <Button asChild variant="ghost">
-              <Link href="/relatorios">
-                <ArrowLeftIcon aria-hidden="true" />
-                Relatórios
-              </Link>
-            </Button>
             {gestor ? (
               <>
                 <Button asChild variant="outline">

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { FilterBuilder } from "@/components/segments/filter-builder";
 import { PageHeader } from "@/components/shell/page-header";
+import { Breadcrumbs } from "@/components/ui/breadcrumb";
 import { getDb } from "@/db/client";
 import { filterOptions, getAudience } from "@/db/queries/audiences";
 import { requireUser } from "@/lib/auth/page";
@@ -19,6 +20,7 @@ export default async function EditAudiencePage({ params }: { params: Promise<{ i
   const parsed = parseFilter(audience.filter);
   return (
     <>
+      <Breadcrumbs trail={[{ label: "Segmentação", href: "/segmentacao" }]} current={audience.name} />
       <PageHeader title={audience.name} description="Ajuste os filtros; a contagem se atualiza enquanto você edita." />
       <FilterBuilder
         audience={{ id: audience.id, name: audience.name, filter: parsed.ok ? parsed.filter : { version: 1 } }}
