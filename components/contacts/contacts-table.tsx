@@ -142,17 +142,30 @@ export function ContactsTable({ rows, tags, wallets, sort }: { rows: Row[]; tags
                 <TableCell className="whitespace-nowrap">{c.place}</TableCell>
                 <TableCell className="whitespace-nowrap">{c.wallet ?? "—"}</TableCell>
                 <TableCell>
-                  <div className="flex gap-1 whitespace-nowrap">
-                    {c.tagIds.slice(0, 2).map((id) => {
+                  {/* One etiqueta and "+N" (two on wide screens), so every row stays on one line; all of them on hover. */}
+                  <div
+                    className="flex gap-1 whitespace-nowrap"
+                    title={c.tagIds.map((id) => tagById.get(id)?.name).filter(Boolean).join(", ") || undefined}
+                  >
+                    {c.tagIds.slice(0, 2).map((id, i) => {
                       const tag = tagById.get(id);
                       return tag ? (
-                        <Badge key={id} variant="outline" className="gap-1.5">
+                        <Badge key={id} variant="outline" className={i > 0 ? "hidden gap-1.5 2xl:inline-flex" : "gap-1.5"}>
                           <span className="size-2 rounded-full" style={{ backgroundColor: tag.color }} aria-hidden="true" />
                           {tag.name}
                         </Badge>
                       ) : null;
                     })}
-                    {c.tagIds.length > 2 ? <Badge variant="secondary">+{c.tagIds.length - 2}</Badge> : null}
+                    {c.tagIds.length > 1 ? (
+                      <Badge variant="secondary" className="2xl:hidden">
+                        +{c.tagIds.length - 1}
+                      </Badge>
+                    ) : null}
+                    {c.tagIds.length > 2 ? (
+                      <Badge variant="secondary" className="hidden 2xl:inline-flex">
+                        +{c.tagIds.length - 2}
+                      </Badge>
+                    ) : null}
                   </div>
                 </TableCell>
                 <TableCell>
