@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
 import { contacts, wallets } from "@/db/schema";
 import { acceptUpload, prepareImport } from "@/lib/imports/job";
+import { undoImport } from "@/lib/imports/undo";
 import { createOrganization, createUser } from "./support/fixtures";
 
 // How long a large import takes, through the same steps as the screen (upload read and stored, then the run
@@ -44,7 +45,7 @@ const fileBytes = async () => {
 };
 
 describe.runIf(process.env.IMPORT_BENCH)(`import of ${ROWS} rows (${FORMAT})`, () => {
-  it("reads and writes them, a tenth already in the base", { timeout: 600_000 }, async () => {
+  it("reads and writes them, a tenth already in the base, then undoes it", { timeout: 600_000 }, async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "disparo-imports-bench-"));
     process.env.DISPARO_IMPORTS_DIR = dir;
     try {
@@ -85,8 +86,16 @@ describe.runIf(process.env.IMPORT_BENCH)(`import of ${ROWS} rows (${FORMAT})`, (
           `rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`,
       );
       expect(done.counts).toEqual({ total: ROWS, created: ROWS * 0.9, updated: ROWS * 0.1, skipped: 0, failed: 0 });
-      const [{ n }] = await db.select({ n: sql<number>`count(*)::int` }).from(contacts).where(eq(contacts.organizationId, org.id));
-      expect(n).toBe(ROWS);
+      const count = async () =>
+        (await db.select({ n: sql<number>`count(*)::int` }).from(contacts).where(eq(contacts.organizationId, org.id)))[0]!.n;
+      expect(await count()).toBe(ROWS);
+
+      // And its undo: one transaction over every contact the import wrote.
+      t = performance.now();
+      const { outcome } = await undoImport(db, { organizationId: org.id, userId: user.id, timeZone: "America/Sao_Paulo" }, uploaded.id);
+      console.log(`[bench] desfazer: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      expect(outcome).toMatchObject({ removed: ROWS * 0.9, restored: ROWS * 0.1 });
+      expect(await count()).toBe(ROWS / 10);
     } finally {
       delete process.env.DISPARO_IMPORTS_DIR;
       rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,8 @@
 "use client";
 
+import { useState } from "react";
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import {
   CircleAlertIcon,
   CircleCheckIcon,
@@ -10,6 +12,7 @@ import {
   RefreshCwIcon,
   SkipForwardIcon,
   TriangleAlertIcon,
+  Undo2Icon,
   UserCheckIcon,
   UserPlusIcon,
   UsersIcon,
@@ -17,13 +20,17 @@ import {
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { Card, CardAction, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { StatCard } from "@/components/ui/stat-card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { formatDateTime } from "@/lib/i18n/labels";
 import { errorKindLabels, formatInt } from "@/lib/imports/fields";
 import { describeStoppedImport, type OutcomeLine } from "@/lib/imports/outcome";
+import type { ImportRecordView } from "@/lib/imports/record";
 import type { ImportView } from "@/lib/imports/store";
 import { cn } from "@/lib/utils";
+import { undoSummaryText } from "@/lib/imports/undo-outcome";
+import { UndoImportButton, UndoOutcomeList, type UndoDone } from "./import-undo";
 
 const seconds = (ms: number) =>
   ms < 1000
@@ -32,7 +39,15 @@ const seconds = (ms: number) =>
     ? `${new Intl.NumberFormat("pt-BR", { maximumFractionDigits: 1 }).format(ms / 1000)} s`
     : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 
-export function ImportResult({ view, onRestart }: { view: ImportView; onRestart: () => void }) {
+export type UndoContext = {
+  /** The import's record in the database (null: not found, e.g. an import from before records existed). */
+  record: ImportRecordView | null;
+  canUndo: boolean;
+  timeZone: string;
+};
+
+export function ImportResult({ view, onRestart, undo }: { view: ImportView; onRestart: () => void; undo: UndoContext }) {
+  const undoCard = <UndoCard key={view.id} {...undo} fileName={view.fileName} />;
   const actions = (
     <div className="flex flex-wrap gap-2">
       <Button asChild>
@@ -72,6 +87,7 @@ export function ImportResult({ view, onRestart }: { view: ImportView; onRestart:
             ))}
           </ul>
         </Card>
+        {undoCard}
         {(view.errorCount ?? 0) > 0 ? <ErrorsCard view={view} title="Linhas não gravadas" /> : null}
         {actions}
       </div>
@@ -137,10 +153,57 @@ export function ImportResult({ view, onRestart }: { view: ImportView; onRestart:
         </div>
       ) : null}
 
+      {undoCard}
+
       {errorCount > 0 ? <ErrorsCard view={view} title="Linhas com erro" /> : null}
 
       {actions}
     </div>
+  );
+}
+
+// "Desfazer importação" on the result screen, from the import's record (what committed), then what the undo did.
+function UndoCard({ record, canUndo, timeZone, fileName }: UndoContext & { fileName: string }) {
+  const router = useRouter();
+  const [done, setDone] = useState<UndoDone | null>(null);
+  if (!record) return null;
+  const undoneAt = done?.undoneAt ?? record.undoneAt;
+  const outcome = done?.outcome ?? record.undoOutcome;
+  if (undoneAt)
+    return (
+      <Alert variant="success" role="status">
+        <Undo2Icon aria-hidden="true" />
+        <AlertTitle>Importação desfeita em {formatDateTime(undoneAt, timeZone)}</AlertTitle>
+        <AlertDescription>{outcome ? <UndoOutcomeList outcome={outcome} className="mt-1" /> : null}</AlertDescription>
+      </Alert>
+    );
+  const wrote = record.created + record.updated;
+  if (wrote === 0 || record.state === "running") return null;
+  return (
+    <Card className="gap-3">
+      <CardHeader>
+        <CardTitle>Importou algo errado?</CardTitle>
+        <CardDescription>
+          {canUndo
+            ? `${undoSummaryText(record.created, record.updated)} Também dá para desfazer mais tarde, em “Importações recentes”, abaixo.`
+            : "Um gestor ou administrador pode desfazer esta importação, aqui ou em “Importações recentes”, abaixo."}
+        </CardDescription>
+      </CardHeader>
+      {canUndo ? (
+        <CardContent>
+          <UndoImportButton
+            importId={record.id}
+            fileName={fileName}
+            created={record.created}
+            updated={record.updated}
+            onUndone={(d) => {
+              setDone(d);
+              router.refresh();
+            }}
+          />
+        </CardContent>
+      ) : null}
+    </Card>
   );
 }
 

@@ -1,7 +1,9 @@
 "use client";
 
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { useRouter } from "next/navigation";
 import { CheckIcon } from "lucide-react";
+import type { ImportRecordView } from "@/lib/imports/record";
 import type { ImportTargets } from "@/lib/imports/targets";
 import type { ImportView } from "@/lib/imports/store";
 import { cn } from "@/lib/utils";
@@ -48,11 +50,19 @@ export function ImportWizard({
   targets,
   initial,
   expired,
+  records,
+  canUndo,
+  timeZone,
 }: {
   targets: ImportTargets;
   initial: ImportView | null;
   expired: boolean;
+  /** "Importações recentes" (the server's): the result screen finds its import's record there. */
+  records: ImportRecordView[];
+  canUndo: boolean;
+  timeZone: string;
 }) {
+  const router = useRouter();
   const [view, setView] = useState<ImportView | null>(initial);
   const [notice, setNotice] = useState<string | null>(
     expired ? "Esta importação não está mais disponível (guardamos o arquivo e o resultado por 1 hora)." : null,
@@ -62,13 +72,23 @@ export function ImportWizard({
     const url = new URL(window.location.href);
     if (view) url.searchParams.set("importacao", view.id);
     else url.searchParams.delete("importacao");
-    window.history.replaceState(window.history.state, "", url);
+    // No state of our own: Next.js then copies its router state over and learns the address, so a later
+    // router.refresh() keeps the import's id in it (passing its own state object hides the change from it).
+    window.history.replaceState(null, "", url);
   }, [view]);
 
   const restart = useCallback((message?: string) => {
     setNotice(message ?? null);
     setView(null);
   }, []);
+
+  // An import that just finished: the page's list of recent imports (and this screen's undo) reads it again.
+  const finished = view?.state === "done" || view?.state === "failed";
+  const wasFinished = useRef(finished);
+  useEffect(() => {
+    if (finished && !wasFinished.current) router.refresh();
+    wasFinished.current = finished;
+  }, [finished, router]);
 
   const step = stepOf(view);
   return (
@@ -80,7 +100,11 @@ export function ImportWizard({
       ) : null}
       {view && view.state === "running" ? <ImportProgress view={view} onChange={setView} onLost={restart} /> : null}
       {view && (view.state === "done" || view.state === "failed") ? (
-        <ImportResult view={view} onRestart={() => restart()} />
+        <ImportResult
+          view={view}
+          onRestart={() => restart()}
+          undo={{ record: records.find((r) => r.id === view.id) ?? null, canUndo, timeZone }}
+        />
       ) : null}
     </div>
   );

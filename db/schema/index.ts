@@ -5,3 +5,4 @@ export * from "./chips";
 export * from "./contacts";
 export * from "./campaigns";
 export * from "./messaging";
+export * from "./imports";

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { chips, contacts, tags, wallets } from "@/db/schema";
@@ -14,6 +15,16 @@ import {
 } from "./fields";
 import { resolveConsent, type ConsentState } from "./optin";
 import type { SheetTable } from "./read";
+import {
+  claimBatch,
+  contactConsentSig,
+  countBatch,
+  dataSig,
+  finishImportRecord,
+  ImportUndoneError,
+  recordCreatedTags,
+  startImportRecord,
+} from "./record";
 import { messages, validateRow, type ParsedRow } from "./validate";
 
 export type ImportSettings = {
@@ -62,6 +73,8 @@ export type ImportProgress = {
 };
 
 export type ImportResult = {
+  /** The import's record (contact_imports.id): the upload's id when the screen ran it. */
+  importId: string;
   counts: ImportCounts;
   errors: ImportRowError[];
   createdTags: string[];
@@ -141,7 +154,8 @@ const tagKey = (name: string) => name.toLocaleLowerCase("pt-BR");
 
 // Etiquetas named in the file: existing ones matched without regard to case, the others created (a capped
 // number, so a wrongly mapped column cannot flood the organization with tags).
-const resolveTagNames = async (db: Db, organizationId: string, names: Map<string, string>) => {
+// The ones created are recorded on the import in the same transaction (its undo removes those left unused).
+const resolveTagNames = async (db: Db, organizationId: string, importId: string, names: Map<string, string>) => {
   const ids = new Map<string, number>();
   if (names.size === 0) return { ids, created: [] as string[] };
   const load = async () => {
@@ -152,10 +166,14 @@ const resolveTagNames = async (db: Db, organizationId: string, names: Map<string
   const missing = [...names].filter(([key]) => !ids.has(key)).map(([, name]) => name);
   if (missing.length > LIMITS.maxNewTags) throw new ActionError("invalid", runMessages.tooManyNewTags(missing.length));
   if (missing.length) {
-    await db
-      .insert(tags)
-      .values(missing.map((name) => ({ organizationId, name })))
-      .onConflictDoNothing();
+    await db.transaction(async (tx) => {
+      const inserted = await tx
+        .insert(tags)
+        .values(missing.map((name) => ({ organizationId, name })))
+        .onConflictDoNothing()
+        .returning({ id: tags.id });
+      if (inserted.length) await recordCreatedTags(tx, organizationId, importId, inserted.map((t) => t.id));
+    });
     await load();
   }
   return { ids, created: missing };
@@ -206,6 +224,16 @@ export const runImport = async (
     input.onProgress?.({ phase, processed, total, counts: { ...counts }, written: written(writing) });
 
   await checkReferences(db, organizationId, settings);
+  const importId = input.importId ?? randomUUID();
+  await startImportRecord(db, {
+    id: importId,
+    organizationId,
+    userId,
+    fileName: input.fileName,
+    chipId: settings.chipId,
+    startedAt: now,
+    totalRows: total,
+  });
 
   // 1. Every row on its own, then repeated phones (the later row is the one reported). Nothing is written yet.
   const valid: ParsedRow[] = [];
@@ -232,7 +260,7 @@ export const runImport = async (
   }
 
   try {
-    const resolved = await resolveTagNames(db, organizationId, tagNames);
+    const resolved = await resolveTagNames(db, organizationId, importId, tagNames);
     const tagIdByName = resolved.ids;
     createdTags = resolved.created;
     const fileTagIds = [...new Set(settings.tagIds)];
@@ -250,18 +278,20 @@ export const runImport = async (
       const batch = rows.sort((a, b) => (a.phone < b.phone ? -1 : a.phone > b.phone ? 1 : 0));
       batches++;
       try {
-        const outcome = await writeBatch(db, { organizationId, userId, settings, now, batch, tagIdByName, fileTagIds });
+        const outcome = await writeBatch(db, { organizationId, userId, importId, settings, now, batch, tagIdByName, fileTagIds });
         counts.created += outcome.created;
         counts.updated += outcome.updated;
         counts.skipped += outcome.skipped;
         consentChanges += outcome.consentChanges;
         for (const e of outcome.errors) fail(e.line, e.reason, e.kinds);
       } catch (err) {
+        // Undone meanwhile (its process was taken for dead): nothing more is written.
+        if (err instanceof ImportUndoneError) throw err;
         failedBatches++;
         // Only the PostgreSQL error code: the message may quote a phone or a name.
         const cause = (err as { cause?: { code?: unknown } } | null)?.cause;
         const code = cause?.code ?? (err as { code?: unknown } | null)?.code;
-        console.error(`[import ${input.importId ?? "-"}] lote ${batches} desfeito (linhas ${batch.length})`, String(code ?? "sem código"));
+        console.error(`[import ${importId}] lote ${batches} desfeito (linhas ${batch.length})`, String(code ?? "sem código"));
         for (const row of batch) fail(row.line, runMessages.batchFailed(from, to), ["batch"]);
       }
       settledThrough = to;
@@ -270,13 +300,14 @@ export const runImport = async (
     await progress("writing", total);
 
     errors.sort((a, b) => a.line - b.line);
+    await finishImportRecord(db, organizationId, importId, { state: "done", failed: counts.failed });
     const durationMs = Math.round(performance.now() - started);
     await audit(db, {
       organizationId,
       userId,
       action: "contacts.import",
       entityType: "contact_import",
-      entityId: input.importId,
+      entityId: importId,
       data: {
         fileName: input.fileName,
         format: table.format,
@@ -296,11 +327,13 @@ export const runImport = async (
         durationMs,
       },
     });
-    return { counts, errors, createdTags, consentChanges, batches, failedBatches, durationMs };
+    return { importId, counts, errors, createdTags, consentChanges, batches, failedBatches, durationMs };
   } catch (err) {
     // Every valid line past the settled ones was not written.
     for (const row of valid) if (row.line > settledThrough) fail(row.line, runMessages.notReached, ["stopped"]);
     errors.sort((a, b) => a.line - b.line);
+    // Best effort: with the database gone, the record stays "running" and goes stale (record.ts isStaleRun).
+    await finishImportRecord(db, organizationId, importId, { state: "failed", failed: counts.failed }).catch(() => {});
     throw new ImportStoppedError({ counts, errors, createdTags, consentChanges, written: written(null) }, err);
   }
 };
@@ -308,6 +341,7 @@ export const runImport = async (
 type BatchInput = {
   organizationId: string;
   userId: string | null;
+  importId: string;
   settings: ImportSettings;
   now: Date;
   batch: ParsedRow[];
@@ -326,6 +360,20 @@ type ContactValues = {
   opt_in_source: ConsentState["optInSource"];
   opt_in_at: string | null;
   opted_out_at: string | null;
+} & Partial<Before>;
+
+// An updated contact's fields before the import, recorded for its undo (contact_import_changes.before_*).
+type Before = {
+  b_name: string;
+  b_city: string | null;
+  b_state: string | null;
+  b_wallet_id: number | null;
+  b_tag_ids: number[];
+  b_status: ConsentState["optInStatus"];
+  b_source: ConsentState["optInSource"];
+  b_opt_in_at: string | null;
+  b_opted_out_at: string | null;
+  b_chip: boolean | null;
 };
 
 // Rows travel as one JSON parameter read by jsonb_to_recordset: building and binding ~12,000 parameters per
@@ -338,15 +386,24 @@ const writeBatch = (db: Db, b: BatchInput) =>
   db.transaction(async (tx) => {
     const { organizationId, settings, now } = b;
     const update = settings.duplicates === "update";
+    await claimBatch(tx, organizationId, b.importId);
     const existingQuery = tx
       .select({
         id: contacts.id,
         phone: contacts.phone,
         name: contacts.name,
+        city: contacts.city,
+        state: contacts.state,
+        walletId: contacts.walletId,
+        tagIds: contacts.tagIds,
         optInStatus: contacts.optInStatus,
         optInSource: contacts.optInSource,
         optInAt: contacts.optInAt,
         optedOutAt: contacts.optedOutAt,
+        chipRegistered:
+          settings.chipId === null
+            ? sql<null>`null`
+            : sql<boolean | null>`(select cc.registered from contact_chips cc where cc.contact_id = ${contacts.id} and cc.chip_id = ${settings.chipId})`,
       })
       .from(contacts)
       .where(
@@ -392,9 +449,24 @@ const writeBatch = (db: Db, b: BatchInput) =>
         opt_in_source: consent.state.optInSource,
         opt_in_at: consent.state.optInAt?.toISOString() ?? null,
         opted_out_at: consent.state.optedOutAt?.toISOString() ?? null,
+        ...(current && {
+          b_name: current.name,
+          b_city: current.city,
+          b_state: current.state,
+          b_wallet_id: current.walletId,
+          b_tag_ids: current.tagIds,
+          b_status: current.optInStatus,
+          b_source: current.optInSource,
+          b_opt_in_at: current.optInAt?.toISOString() ?? null,
+          b_opted_out_at: current.optedOutAt?.toISOString() ?? null,
+          b_chip: current.chipRegistered,
+        }),
       });
     }
-    if (values.length === 0) return { created: 0, updated: 0, skipped, consentChanges: 0, errors };
+    if (values.length === 0) {
+      await countBatch(tx, organizationId, b.importId, { created: 0, updated: 0, skipped });
+      return { created: 0, updated: 0, skipped, consentChanges: 0, errors };
+    }
 
     // An empty cell keeps what the base has; a wallet is only set, etiquetas only added. Consent was decided
     // above from the locked row.
@@ -411,17 +483,37 @@ const writeBatch = (db: Db, b: BatchInput) =>
           opted_out_at = excluded.opted_out_at,
           updated_at = now()`
       : sql`do nothing`;
+    // The same statement records each written contact for the import's undo: its fingerprints as written and,
+    // when it existed, its fields before (read above under lock). A contact created by someone else between that
+    // read and this write has no "before" (b_name null): its undo will leave it as it is.
     const written = (
       await tx.execute<{ id: string; phone: string; inserted: boolean }>(sql`
-        insert into contacts as c
-          (organization_id, name, phone, city, state, wallet_id, tag_ids, opt_in_status, opt_in_source, opt_in_at, opted_out_at)
-        select ${organizationId}::uuid, r.name, r.phone, r.city, r.state, r.wallet_id, coalesce(r.tag_ids, '{}'),
-          r.opt_in_status::opt_in_status, r.opt_in_source::opt_in_source, r.opt_in_at, r.opted_out_at
-        from jsonb_to_recordset(${asJson(values)}::jsonb) as r(name text, phone text, city text, state text,
-          wallet_id integer, tag_ids integer[], opt_in_status text, opt_in_source text, opt_in_at timestamptz,
-          opted_out_at timestamptz)
-        on conflict (organization_id, phone) ${onConflict}
-        returning c.id::text as id, c.phone, (c.xmax = 0) as inserted`)
+        with r as (
+          select * from jsonb_to_recordset(${asJson(values)}::jsonb) as r(name text, phone text, city text, state text,
+            wallet_id integer, tag_ids integer[], opt_in_status text, opt_in_source text, opt_in_at timestamptz,
+            opted_out_at timestamptz, b_name text, b_city text, b_state text, b_wallet_id integer, b_tag_ids integer[],
+            b_status text, b_source text, b_opt_in_at timestamptz, b_opted_out_at timestamptz, b_chip boolean)
+        ),
+        w as (
+          insert into contacts as c
+            (organization_id, name, phone, city, state, wallet_id, tag_ids, opt_in_status, opt_in_source, opt_in_at, opted_out_at)
+          select ${organizationId}::uuid, r.name, r.phone, r.city, r.state, r.wallet_id, coalesce(r.tag_ids, '{}'),
+            r.opt_in_status::opt_in_status, r.opt_in_source::opt_in_source, r.opt_in_at, r.opted_out_at
+          from r
+          on conflict (organization_id, phone) ${onConflict}
+          returning c.id, c.phone, (c.xmax = 0) as inserted, ${dataSig("c")} as data_sig, ${contactConsentSig("c")} as consent_sig
+        ),
+        recorded as (
+          insert into contact_import_changes (import_id, organization_id, contact_id, kind, data_sig, consent_sig,
+            before_name, before_city, before_state, before_wallet_id, before_tag_ids, before_opt_in_status,
+            before_opt_in_source, before_opt_in_at, before_opted_out_at, before_chip_registered)
+          select ${b.importId}::uuid, ${organizationId}::uuid, w.id,
+            case when w.inserted then 'created' else 'updated' end::contact_import_change_kind, w.data_sig, w.consent_sig,
+            r.b_name, r.b_city, r.b_state, r.b_wallet_id, r.b_tag_ids, r.b_status::opt_in_status,
+            r.b_source::opt_in_source, r.b_opt_in_at, r.b_opted_out_at, r.b_chip
+          from w join r on r.phone = w.phone
+        )
+        select w.id::text as id, w.phone, w.inserted from w`)
     ).map((w) => ({ id: Number(w.id), phone: w.phone, inserted: w.inserted }));
 
     const created = written.filter((w) => w.inserted).length;
@@ -445,5 +537,6 @@ const writeBatch = (db: Db, b: BatchInput) =>
         from jsonb_array_elements_text(${asJson(written.map((w) => w.id))}::jsonb) as id
         on conflict (contact_id, chip_id) do update set registered = true`);
 
+    await countBatch(tx, organizationId, b.importId, { created, updated: written.length - created, skipped });
     return { created, updated: written.length - created, skipped, consentChanges: events.length, errors };
   });

@@ -5,6 +5,11 @@ import { duplicatePolicies, IMPORT_OPT_IN_SOURCES, OPT_IN_STATUSES } from "./fie
 
 export const importIdSchema = z.uuid("Arquivo não encontrado: envie a planilha de novo.");
 
+/** "Desfazer importação": the import's id (contact_imports.id, the upload's). */
+export const undoImportSchema = z.object({
+  id: z.uuid("Importação não encontrada: recarregue a página e escolha a importação na lista."),
+});
+
 const column = z.coerce
   .number({ error: "Coluna inválida." })
   .int("Coluna inválida.")

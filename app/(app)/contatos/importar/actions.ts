@@ -1,12 +1,14 @@
 "use server";
 
+import { revalidatePath } from "next/cache";
 import { after } from "next/server";
 import { z } from "zod";
 import { ActionError, authorizedAction, ok } from "@/lib/auth/action";
 import { LIMITS, tooLargeMessage } from "@/lib/imports/fields";
 import { acceptUpload, jobMessages, prepareImport } from "@/lib/imports/job";
-import { importIdSchema, importSettingsSchema } from "@/lib/imports/schema";
+import { importIdSchema, importSettingsSchema, undoImportSchema } from "@/lib/imports/schema";
 import { readStatus, removeUpload, toView } from "@/lib/imports/store";
+import { UNDO_IMPORT_ROLE, undoImport } from "@/lib/imports/undo";
 
 const uploadSchema = z.object({
   file: z
@@ -64,5 +66,16 @@ export const discardContactsUpload = authorizedAction(
     const status = await readStatus(user.organizationId, id);
     if (status && status.state !== "running") await removeUpload(user.organizationId, id);
     return ok(undefined);
+  },
+);
+
+// Undoes an import of the user's organization: deletes the contacts it created, puts back those it updated, and
+// keeps (and counts) whatever changed since; never takes anyone out of an opt-out (lib/imports/undo.ts).
+export const undoContactsImport = authorizedAction(
+  { name: "undoContactsImport", role: UNDO_IMPORT_ROLE, schema: undoImportSchema },
+  async ({ id }, { db, user }) => {
+    const result = await undoImport(db, { organizationId: user.organizationId, userId: user.id, timeZone: user.timeZone }, id);
+    revalidatePath("/contatos");
+    return ok(result, "Importação desfeita.");
   },
 );
