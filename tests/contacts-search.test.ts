@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
 import { contacts, tags } from "@/db/schema";
-import { listContacts, listTags, listTagsWithCounts } from "@/db/queries/contacts";
+import { listContacts, listTags, listTagsWithCounts, SHORT_SEARCH_COUNT_CAP } from "@/db/queries/contacts";
 import { contactListFilterSchema } from "@/lib/contacts/schemas";
 import { createOrganization } from "./support/fixtures";
 
@@ -41,6 +41,30 @@ describe("contact search", () => {
     expect((await search("", { sort: "since", dir: "desc" })).rows.map((r) => r.name)).toEqual(["Conceição Araújo", "Joana 100% Silva", "João da Silva"]);
     // A made-up order falls back to names A→Z.
     expect((await search("", { sort: "phone; drop table contacts" })).rows[0]!.name).toBe("Conceição Araújo");
+  });
+
+  it("lists what a search found in the order a Brazilian reads it, accents and capitals ignored", async () => {
+    const org = (await createOrganization("Busca ordem")).id;
+    await getDb()
+      .insert(contacts)
+      .values(["Bruno Souza", "Ágata Souza", "agnes souza", "Álvaro Souza"].map((name, i) => ({ organizationId: org, name, phone: `+551198766000${i}` })));
+    const found = await listContacts(getDb(), org, contactListFilterSchema.parse({ q: "souza" }));
+    // Raw (C) order would put "Bruno" first and the accented names last.
+    expect(found.rows.map((r) => r.name)).toEqual(["Ágata Souza", "agnes souza", "Álvaro Souza", "Bruno Souza"]);
+    expect(found.total).toBe(4);
+  });
+
+  it("a search of one or two letters counts up to 10,000 and says there are more", async () => {
+    const org = (await createOrganization("Busca curta")).id;
+    await getDb()
+      .insert(contacts)
+      .values(Array.from({ length: SHORT_SEARCH_COUNT_CAP + 5 }, (_, i) => ({ organizationId: org, name: `Jo ${i}`, phone: `+55119${String(70_000_000 + i)}` })));
+    const short = await listContacts(getDb(), org, contactListFilterSchema.parse({ q: "jo" }));
+    expect(short).toMatchObject({ total: SHORT_SEARCH_COUNT_CAP, totalIsAtLeast: true });
+    expect(short.rows).toHaveLength(50);
+    const exact = await listContacts(getDb(), org, contactListFilterSchema.parse({ q: "jo 1000" }));
+    // "Jo 1000" and "Jo 10000" to "Jo 10004".
+    expect(exact).toMatchObject({ total: 6, totalIsAtLeast: false });
   });
 
   it("lists etiquetas in the order a Brazilian reads them, accents and capitals ignored", async () => {

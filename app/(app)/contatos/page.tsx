@@ -27,7 +27,7 @@ export default async function ContactsPage({ searchParams }: { searchParams: Pro
   const user = await requireUser();
   const filter = contactListFilterSchema.parse(await searchParams);
   const db = getDb();
-  const [{ rows, total }, tagList, walletList] = await Promise.all([
+  const [{ rows, total, totalIsAtLeast }, tagList, walletList] = await Promise.all([
     listContacts(db, user.organizationId, filter),
     listTags(db, user.organizationId),
     listWallets(db, user.organizationId),
@@ -56,7 +56,7 @@ export default async function ContactsPage({ searchParams }: { searchParams: Pro
     <>
       <PageHeader
         title="Contatos"
-        description={`${new Intl.NumberFormat("pt-BR").format(total)} contato${total === 1 ? "" : "s"}${filtered ? " com estes filtros" : " na base"}.`}
+        description={`${totalIsAtLeast ? "Mais de " : ""}${count.format(total)} contato${total === 1 ? "" : "s"}${filtered ? " com estes filtros" : " na base"}${totalIsAtLeast ? ": digite mais letras para refinar" : ""}.`}
         actions={
           <>
             <Button asChild variant="outline">
@@ -150,7 +150,7 @@ export default async function ContactsPage({ searchParams }: { searchParams: Pro
           page={filter.page}
           pageCount={pageCount}
           hrefFor={hrefFor}
-          summary={`${count.format(first)}–${count.format(first + rows.length - 1)} de ${count.format(total)}`}
+          summary={`${count.format(first)}–${count.format(first + rows.length - 1)} de ${totalIsAtLeast ? "mais de " : ""}${count.format(total)}`}
         />
       ) : null}
     </>
