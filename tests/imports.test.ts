@@ -275,6 +275,19 @@ describe("contact import (CSV, Windows-1252, ';')", () => {
     }
   });
 
+  it("matches the file's etiquetas to existing ones ignoring case and accents: no second \"Calçados\"", async () => {
+    const f = await setup();
+    const [calcados] = await f.db.insert(tags).values({ organizationId: f.org.id, name: "Calçados" }).returning();
+    const bytes = windows1252([HEADER, "Ana Lima;(11) 97777-0001;;;sim;calcados", "Bia Lima;(11) 97777-0002;;;sim;CALÇADOS, clientes vip"].join("\r\n"));
+    const { result } = await importCsv(f, { tagIds: [] }, bytes);
+    expect(result.createdTags).toEqual([]);
+    const names = await f.db.select({ name: tags.name }).from(tags).where(eq(tags.organizationId, f.org.id));
+    expect(names.filter((t) => /cal/i.test(t.name))).toEqual([{ name: "Calçados" }]);
+    const people = await byPhone(f);
+    expect(people.get("+5511977770001")!.tagIds).toEqual([calcados!.id]);
+    expect(people.get("+5511977770002")!.tagIds).toEqual([calcados!.id, f.vip.id].sort((a, b) => a - b));
+  });
+
   it("refuses etiquetas, a wallet or a chip of another organization", async () => {
     const f = await setup();
     const other = await setup();

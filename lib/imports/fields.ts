@@ -155,8 +155,8 @@ export const errorKindLabels: Record<ErrorKind, string> = {
 
 export const LIMITS = {
   // Decimal megabytes, as the message says. The upload's request body (file + multipart framing) must also stay
-  // under the 10 MiB that Next.js buffers for requests passing through proxy.ts (experimental.proxyClientMaxBodySize):
-  // a larger body reaches the action cut short.
+  // under the server actions' body limit (serverActions.bodySizeLimit, 12 MB in next.config.mjs; actions do not
+  // pass through proxy.ts, so its 10 MiB copy of the body does not apply).
   maxBytes: 10_000_000,
   maxRows: 200_000,
   // Columns with data, and characters per cell: Excel's own cell limit, so no file Excel wrote is refused for it.

@@ -150,9 +150,10 @@ export const checkReferences = async (db: Db, organizationId: string, settings: 
     throw new ActionError("invalid", Object.values(fieldErrors)[0]![0]!, fieldErrors);
 };
 
-const tagKey = (name: string) => name.toLocaleLowerCase("pt-BR");
+// "calcados" in a file is the organization's "Calçados", not a second etiqueta beside it.
+const tagKey = (name: string) => name.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLocaleLowerCase("pt-BR").trim();
 
-// Etiquetas named in the file: existing ones matched without regard to case, the others created (a capped
+// Etiquetas named in the file: existing ones matched without regard to case or accents, the others created (a capped
 // number, so a wrongly mapped column cannot flood the organization with tags).
 // The ones created are recorded on the import in the same transaction (its undo removes those left unused).
 const resolveTagNames = async (db: Db, organizationId: string, importId: string, names: Map<string, string>) => {

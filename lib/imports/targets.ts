@@ -1,7 +1,8 @@
 import "server-only";
-import { asc, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { chips, tags, wallets } from "@/db/schema";
+import { orderByName } from "@/lib/segments/queries";
 
 export type ImportTargets = {
   tags: { id: number; name: string; color: string }[];
@@ -16,18 +17,18 @@ export const listImportTargets = async (db: Db, organizationId: string): Promise
       .select({ id: tags.id, name: tags.name, color: tags.color })
       .from(tags)
       .where(eq(tags.organizationId, organizationId))
-      .orderBy(asc(tags.name)),
+      .orderBy(...orderByName(tags.name)),
     db
       .select({ id: wallets.id, name: wallets.name })
       .from(wallets)
       .where(eq(wallets.organizationId, organizationId))
-      .orderBy(asc(wallets.name)),
+      .orderBy(...orderByName(wallets.name)),
     // Never the access token: only what the screen shows.
     db
       .select({ id: chips.id, name: chips.name, displayNumber: chips.displayNumber, status: chips.status })
       .from(chips)
       .where(eq(chips.organizationId, organizationId))
-      .orderBy(asc(chips.name)),
+      .orderBy(...orderByName(chips.name)),
   ]);
   return { tags: tagRows, wallets: walletRows, chips: chipRows };
 };
