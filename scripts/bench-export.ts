@@ -648,7 +648,12 @@ try {
     NEXT_TELEMETRY_DISABLED: "1",
     PORT: String(port),
   };
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  // The V8 flags production starts with (package.json "start": its --max-old-space-size), unless
+  // BENCH_SERVER_NODE_ARGS says otherwise: the RSS measured is the one `npm start` would reach.
+  const startScript = String(JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).scripts?.start ?? "");
+  const productionV8 = startScript.split(/\s+/).filter((a) => a.startsWith("--max-old-space-size="));
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? productionV8.join(" ")).split(" ").filter(Boolean);
+  say(`node do servidor: ${nodeArgs.join(" ") || "(sem opções)"}`);
   const args =
     SERVER === "next"
       ? [...nodeArgs, nextBin, "start", "--port", String(port), "--hostname", "127.0.0.1"]
