@@ -25,10 +25,11 @@ import { acceptUpload, prepareImport } from "@/lib/imports/job";
 import { readSpreadsheet } from "@/lib/imports/read";
 import { listRecentImports } from "@/lib/imports/record";
 import { ImportStoppedError, runImport, type ImportSettings } from "@/lib/imports/run";
-import { readStatus, STALE_RUN_MS } from "@/lib/imports/store";
+import { STALE_RUN_MS } from "@/lib/imports/store";
 import { undoImport, undoMessages } from "@/lib/imports/undo";
 import { describeUndo } from "@/lib/imports/undo-outcome";
 import { createOrganization, createUser } from "./support/fixtures";
+import { withImportHeld } from "./support/import-hold";
 
 // "Desfazer importação" against a real PostgreSQL: the import records what each batch wrote in the batch's own
 // transaction, and the undo puts back exactly what nothing has touched since. Only the session source and
@@ -369,36 +370,21 @@ describe("undoing an import", () => {
     // A run still writing: its third batch waits on a lock the test holds.
     const bytes = new TextEncoder().encode(["Nome;Telefone", ...Array.from({ length: 3500 }, (_, i) => `P ${i};(11) 9${String(30_000_000 + i)}`)].join("\n"));
     const uploaded = await acceptUpload({ organizationId: f.org.id, userId: f.operador.id, fileName: "grande.csv", bytes });
-    await f.db.execute(sql`
-      create or replace function imports_undo_test_wait() returns trigger language plpgsql as $$
-      begin
-        if new.phone = '+5511930002500' then perform pg_advisory_xact_lock(hashtext('imports-undo-test-wait')); end if;
-        return new;
-      end $$`);
-    await f.db.execute(sql`create trigger imports_undo_test_wait before insert on contacts for each row execute function imports_undo_test_wait()`);
-    try {
-      const run = await prepareImport(f.db, {
-        organizationId: f.org.id,
-        userId: f.operador.id,
-        timeZone: TZ,
-        id: uploaded.id,
-        settings: { ...f.settings, mapping: { name: 0, phone: 1 }, chipId: null },
-      });
-      let finished: Promise<unknown> = Promise.resolve();
-      await f.db.transaction(async (tx) => {
-        await tx.execute(sql`select pg_advisory_xact_lock(hashtext('imports-undo-test-wait'))`);
-        finished = run();
-        const deadline = Date.now() + 30_000;
-        while ((await readStatus(f.org.id, uploaded.id))?.progress?.written?.writing?.from !== 2002) {
-          if (Date.now() > deadline) throw new Error("a importação não chegou ao terceiro lote");
-          await new Promise((r) => setTimeout(r, 25));
-        }
+    const run = await prepareImport(f.db, {
+      organizationId: f.org.id,
+      userId: f.operador.id,
+      timeZone: TZ,
+      id: uploaded.id,
+      settings: { ...f.settings, mapping: { name: 0, phone: 1 }, chipId: null },
+    });
+    const finished = await withImportHeld(
+      f.db,
+      { name: "imports_undo_test", phone: "+5511930002500", organizationId: f.org.id, importId: uploaded.id, batchFrom: 2002, run },
+      async () => {
         await expect(undoImport(f.db, actor(f), uploaded.id)).rejects.toMatchObject({ code: "conflict", message: undoMessages.stillRunning });
-      });
-      await expect(finished).resolves.toMatchObject({ state: "done", counts: { created: 3500 } });
-    } finally {
-      await f.db.execute(sql`drop trigger if exists imports_undo_test_wait on contacts`);
-    }
+      },
+    );
+    expect(finished).toMatchObject({ state: "done", counts: { created: 3500 } });
     const [listed] = await listRecentImports(f.db, f.org.id);
     expect(listed).toMatchObject({ id: uploaded.id, state: "done", created: 3500 });
 

@@ -13,6 +13,7 @@ import { readSpreadsheet } from "@/lib/imports/read";
 import { ImportStoppedError, runImport, runMessages, type ImportSettings } from "@/lib/imports/run";
 import { interruptedMessage, readStatus, STALE_RUN_MS, sweepExpired, toView, writeStatus } from "@/lib/imports/store";
 import { createOrganization, createUser } from "./support/fixtures";
+import { withImportHeld } from "./support/import-hold";
 
 const importsDir = mkdtempSync(path.join(os.tmpdir(), "disparo-imports-test-"));
 // The system's temporary folder, for this file only: whatever a read or an import leaves there is seen.
@@ -505,33 +506,17 @@ describe("an import that stops partway says exactly what it wrote", () => {
     const f = await setup();
     // 3,500 rows (lines 2–3,501), batches of 1,000: the third batch (lines 2,002–3,001) waits on a lock the test holds.
     const uploaded = await acceptUpload({ organizationId: f.org.id, userId: f.user.id, fileName: "grande.csv", bytes: bigCsv(3500) });
-    await f.db.execute(sql`
-      create or replace function imports_test_wait() returns trigger language plpgsql as $$
-      begin
-        if new.phone = '+5511920002500' then perform pg_advisory_xact_lock(hashtext('imports-test-wait')); end if;
-        return new;
-      end $$`);
-    await f.db.execute(sql`create trigger imports_test_wait before insert on contacts for each row execute function imports_test_wait()`);
-    try {
-      const run = await prepareImport(f.db, {
-        organizationId: f.org.id,
-        userId: f.user.id,
-        timeZone: "America/Sao_Paulo",
-        id: uploaded.id,
-        settings: { ...f.settings, mapping: { name: 0, phone: 1 }, chipId: null },
-      });
-      let finished: Promise<unknown> = Promise.resolve();
-      await f.db.transaction(async (tx) => {
-        await tx.execute(sql`select pg_advisory_xact_lock(hashtext('imports-test-wait'))`);
-        finished = run();
-        // Wait until the run has recorded the third batch as being written.
-        const deadline = Date.now() + 30_000;
-        for (;;) {
-          const status = await readStatus(f.org.id, uploaded.id);
-          if (status?.progress?.written?.writing?.from === 2002) break;
-          if (Date.now() > deadline) throw new Error("a importação não chegou ao terceiro lote");
-          await new Promise((r) => setTimeout(r, 25));
-        }
+    const run = await prepareImport(f.db, {
+      organizationId: f.org.id,
+      userId: f.user.id,
+      timeZone: "America/Sao_Paulo",
+      id: uploaded.id,
+      settings: { ...f.settings, mapping: { name: 0, phone: 1 }, chipId: null },
+    });
+    const finished = await withImportHeld(
+      f.db,
+      { name: "imports_test", phone: "+5511920002500", organizationId: f.org.id, importId: uploaded.id, batchFrom: 2002, run },
+      async () => {
         expect(await phonesInBase(f)).toHaveLength(2000);
         // As the page sees it once the run is silent for longer than a live run can be: the process died.
         const seen = await readStatus(f.org.id, uploaded.id, Date.now() + STALE_RUN_MS + 60_000);
@@ -545,11 +530,9 @@ describe("an import that stops partway says exactly what it wrote", () => {
           { kind: "uncertain", text: "Linhas 2.002 a 3.001: estavam sendo gravadas quando a importação parou e podem ter entrado ou não." },
           { kind: "not_written", text: "Linhas 3.002 a 3.501: nada foi gravado." },
         ]);
-      });
-      await expect(finished).resolves.toMatchObject({ state: "done", counts: { created: 3500 } });
-    } finally {
-      await f.db.execute(sql`drop trigger if exists imports_test_wait on contacts`);
-    }
+      },
+    );
+    expect(finished).toMatchObject({ state: "done", counts: { created: 3500 } });
   });
 
   it("a run that stops between batches reports every line it did not write, and the base holds exactly the others", async () => {
