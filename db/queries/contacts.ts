@@ -37,8 +37,17 @@ export const listContacts = async (db: Db, organizationId: string, filter: Conta
   const where = and(...conditions);
   const order = filter.dir === "desc" ? desc : asc;
   const typed = q?.replace(/[%_\\\s]/g, "") ?? "";
-  const countAll = async () => Number((await db.select({ total: count() }).from(contacts).where(where))[0]?.total ?? 0);
-  const page = (byName: SQL[]) =>
+  // A search of 3+ characters is served by the trigram indexes and listed in pt-BR reading order (name_fold:
+  // accents and case ignored). Left to choose, PostgreSQL walks an index in name order testing every name until
+  // 50 match, expecting the matches spread evenly; first names cluster ("joao" sits after every other J…): 1.8 s
+  // on 1,000,000 contacts with the fold computed per row, still ~320 ms on the stored column (docs/benchmarks.md).
+  // Sorting under an explicit "C" collation, which no index is built with (the database's own collation is C, so
+  // the order is name_fold's), makes it collect the matches on the trigram index and sort only those.
+  const byName =
+    typed.length >= 3 ? [order(sql`${contacts.nameFold} collate "C"`), order(contacts.id)] : [order(contacts.name), order(contacts.id)];
+  // One or two characters match much of the base and no index serves them: counted up to a cap.
+  const capped = typed.length > 0 && typed.length < 3;
+  const [rows, [counted]] = await Promise.all([
     db
       .select({
         id: contacts.id,
@@ -56,30 +65,13 @@ export const listContacts = async (db: Db, organizationId: string, filter: Conta
       .where(where)
       .orderBy(...(filter.sort === "since" ? [order(contacts.createdAt), order(contacts.id)] : byName))
       .limit(CONTACTS_PAGE_SIZE)
-      .offset((filter.page - 1) * CONTACTS_PAGE_SIZE);
-  const rawOrder = [order(contacts.name), order(contacts.id)];
-
-  if (typed.length >= 3) {
-    // Served by the trigram indexes, in pt-BR reading order (name_fold: accents and case ignored). Left to choose,
-    // PostgreSQL walks an index in name order testing every name until 50 match, expecting the matches spread
-    // evenly; first names cluster ("joao" sits after every other J…): 1.8 s on 1,000,000 contacts with the fold
-    // computed per row, still ~320 ms on the stored column (docs/benchmarks.md). Sorting by name_fold under the
-    // "C" collation, which no index is built with, makes it collect the matches on the trigram index and sort
-    // only those. (The fold is lower-case ASCII letters, digits and spaces, so the order is the same.)
-    const [rows, total] = await Promise.all([page([order(sql`${contacts.nameFold} collate "C"`), order(contacts.id)]), countAll()]);
-    return { rows, total, totalIsAtLeast: false };
-  }
-  if (typed.length > 0) {
-    // One or two characters match much of the base and no index serves them: counted up to a cap.
-    const [rows, [capped]] = await Promise.all([
-      page(rawOrder),
-      db.execute<{ n: number }>(sql`select count(*)::int as n from (select 1 from ${contacts} where ${where} limit ${SHORT_SEARCH_COUNT_CAP + 1}) s`),
-    ]);
-    const n = Number(capped?.n ?? 0);
-    return { rows, total: Math.min(n, SHORT_SEARCH_COUNT_CAP), totalIsAtLeast: n > SHORT_SEARCH_COUNT_CAP };
-  }
-  const [rows, total] = await Promise.all([page(rawOrder), countAll()]);
-  return { rows, total, totalIsAtLeast: false };
+      .offset((filter.page - 1) * CONTACTS_PAGE_SIZE),
+    capped
+      ? db.execute<{ n: number }>(sql`select count(*)::int as n from (select 1 from ${contacts} where ${where} limit ${SHORT_SEARCH_COUNT_CAP + 1}) s`)
+      : db.select({ n: count() }).from(contacts).where(where),
+  ]);
+  const n = Number(counted?.n ?? 0);
+  return { rows, total: capped ? Math.min(n, SHORT_SEARCH_COUNT_CAP) : n, totalIsAtLeast: capped && n > SHORT_SEARCH_COUNT_CAP };
 };
 
 const byName = orderByName;
