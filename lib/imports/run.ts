@@ -13,6 +13,7 @@ import {
   type ImportOptInSource,
   type OptInStatus,
 } from "./fields";
+import { fold as foldText } from "@/lib/search-rank";
 import { resolveConsent, type ConsentState } from "./optin";
 import type { SheetTable } from "./read";
 import {
@@ -150,8 +151,8 @@ export const checkReferences = async (db: Db, organizationId: string, settings: 
     throw new ActionError("invalid", Object.values(fieldErrors)[0]![0]!, fieldErrors);
 };
 
-// "calcados" in a file is the organization's "Calçados", not a second etiqueta beside it.
-const tagKey = (name: string) => name.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLocaleLowerCase("pt-BR").trim();
+// "calcados" in a file is the organization's "Calçados", not a second etiqueta beside it (the pickers' folding).
+const tagKey = foldText;
 
 // Etiquetas named in the file: existing ones matched without regard to case or accents, the others created (a capped
 // number, so a wrongly mapped column cannot flood the organization with tags).
