@@ -20,6 +20,7 @@ import { assertFilter, type AudienceFilter } from "@/lib/segments/filter";
 import { SEGMENT_PG_SETTINGS } from "@/lib/segments/pg-settings";
 import { listContacts } from "@/db/queries/contacts";
 import { contactListFilterSchema } from "@/lib/contacts/schemas";
+import { fold } from "@/lib/search-rank";
 import { countAudience, previewAudience, suggestCities } from "@/lib/segments/queries";
 import { cpuReferenceMs } from "@/scripts/lib/cpu-reference";
 import { startEmbeddedPostgres, type RunningPostgres } from "@/scripts/lib/embedded-postgres";
@@ -387,7 +388,6 @@ try {
   const searchTimes: number[] = [];
   const searchTimesBy = new Map<string, number[]>();
   const searchFound = new Map<string, number>();
-  const plain = (v: string) => v.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
   for (let i = 0; i < WARMUP + RUNS; i++) {
     checkDeadline();
     for (const q of searches) {
@@ -399,9 +399,9 @@ try {
       }
       if (i > 0) continue;
       const digits = /^\d+$/.test(q);
-      const bad = rows.filter((r) => !(digits ? (r.phone ?? "").includes(q) : plain(r.name).includes(plain(q))));
+      const bad = rows.filter((r) => !(digits ? (r.phone ?? "").includes(q) : fold(r.name).includes(fold(q))));
       if (total === 0 || bad.length > 0) throw new Error(`busca "${q}": ${total} contatos, ${bad.length} linhas que não contêm o termo`);
-      if (accented.includes(q) && !rows.some((r) => r.name !== plain(r.name) && /[^\x00-\x7f]/.test(r.name)))
+      if (accented.includes(q) && !rows.some((r) => r.name !== fold(r.name) && /[^\x00-\x7f]/.test(r.name)))
         throw new Error(`busca "${q}" sem acentos não achou nomes acentuados`);
       searchFound.set(q, total);
     }
